@@ -1,0 +1,140 @@
+/**
+ * @module Starts `ostack serve` as a child process on free ports with its own data dir, waits for
+ * its "ready" line, and stops it with SIGTERM: what e2e suites, Tempest runs and benchmarks use.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export interface CloudProcess {
+  dataDir: string
+  authUrl: string
+  /** The image API's base URL. */
+  imageUrl: string
+  /** The compute API's versioned URL (as in the catalog). */
+  computeUrl: string
+  /** The network API's base URL. */
+  networkUrl: string
+  cloudsYaml: string
+  /** Environment for the `openstack` CLI and openstacksdk. */
+  clientEnv: Record<string, string>
+  /** Milliseconds from spawn to the ready line. */
+  startMs: number
+  child: ChildProcess
+  stop(): Promise<number | null>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr ? addr.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export interface StartOptions {
+  /** Extra INI text appended to the generated config. */
+  extraConfig?: string
+  identityPort?: number
+  keepDataDir?: boolean
+}
+
+/**
+ * A cloud that is already running (OSTACK_E2E_AUTH_URL, admin/secret in project admin): used to
+ * run the same e2e suite against real OpenStack and check the suite's expectations.
+ */
+function externalCloud(authUrl: string): CloudProcess {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ostack-external-'))
+  const cloudsYaml = join(dataDir, 'clouds.yaml')
+  writeFileSync(
+    cloudsYaml,
+    `clouds:\n  ostack:\n    auth:\n      auth_url: '${authUrl}'\n      username: admin\n      password: ${process.env.OSTACK_E2E_PASSWORD ?? 'secret'}\n      project_name: admin\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: RegionOne\n    identity_api_version: 3\n`,
+  )
+  return {
+    dataDir,
+    authUrl,
+    imageUrl: process.env.OSTACK_E2E_IMAGE_URL ?? '',
+    computeUrl: process.env.OSTACK_E2E_COMPUTE_URL ?? '',
+    networkUrl: process.env.OSTACK_E2E_NETWORK_URL ?? '',
+    cloudsYaml,
+    startMs: 0,
+    child: spawn('true'),
+    clientEnv: { OS_CLIENT_CONFIG_FILE: cloudsYaml, OS_CLOUD: 'ostack' },
+    stop: () => Promise.resolve(0),
+  }
+}
+
+export async function startCloud(options: StartOptions = {}): Promise<CloudProcess> {
+  const external = process.env.OSTACK_E2E_AUTH_URL
+  if (external !== undefined && external !== '') return externalCloud(external)
+  const dataDir = mkdtempSync(join(tmpdir(), 'ostack-cloud-'))
+  const port = options.identityPort ?? (await freePort())
+  const imagePort = await freePort()
+  const computePort = await freePort()
+  const networkPort = await freePort()
+  const configFile = join(dataDir, 'ostack.conf')
+  writeFileSync(
+    configFile,
+    `[DEFAULT]\ndata_dir = ${dataDir}/data\nlog_file = ${dataDir}/ostack.log\n\n[identity]\nport = ${port}\n\n[image]\nport = ${imagePort}\n\n[compute]\nport = ${computePort}\n\n[network]\nport = ${networkPort}\n${options.extraConfig ?? ''}\n`,
+  )
+  const root = join(import.meta.dirname, '..', '..')
+  const started = performance.now()
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin', 'ostack.js'), 'serve', '--config', configFile],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let output = ''
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`ostack serve did not get ready in 60 s:\n${output}`)),
+      60_000,
+    )
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString()
+      if (/^ready/m.test(output)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`ostack serve exited with ${code}:\n${output}`))
+    })
+  })
+  const startMs = performance.now() - started
+  const authUrl = `http://127.0.0.1:${port}/v3`
+  const cloudsYaml = join(dataDir, 'data', 'clouds.yaml')
+  return {
+    dataDir,
+    authUrl,
+    imageUrl: `http://127.0.0.1:${imagePort}`,
+    computeUrl: `http://127.0.0.1:${computePort}/v2.1`,
+    networkUrl: `http://127.0.0.1:${networkPort}`,
+    cloudsYaml,
+    startMs,
+    child,
+    clientEnv: { OS_CLIENT_CONFIG_FILE: cloudsYaml, OS_CLOUD: 'ostack' },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) {
+          resolve(child.exitCode)
+          return
+        }
+        child.once('exit', (code) => {
+          if (options.keepDataDir !== true) rmSync(dataDir, { recursive: true, force: true })
+          resolve(code)
+        })
+        child.kill('SIGTERM')
+      }),
+  }
+}
