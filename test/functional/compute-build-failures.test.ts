@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type ComputeHarness, startComputeHarness } from '../support/compute-harness.js'
+import { eventually } from '../support/poll.js'
 
 describe('compute build failures', () => {
   let h: ComputeHarness
@@ -83,14 +84,21 @@ describe('compute build failures', () => {
     const server = await h.waitForServer(id, (s) => s?.status === 'ACTIVE' || s?.status === 'ERROR')
     assert.equal(server?.status, 'ACTIVE')
     assert.equal(server['OS-EXT-SRV-ATTR:host'], 'compute2')
-    const events = await h.request(
-      'GET',
-      `/v2.1/servers/${id}/os-instance-actions/${res.headers['x-openstack-request-id'] as string}`,
+    // As in Nova, the build event finishes just after the server goes ACTIVE.
+    const builds = await eventually(
+      async () => {
+        const events = await h.request(
+          'GET',
+          `/v2.1/servers/${id}/os-instance-actions/${res.headers['x-openstack-request-id'] as string}`,
+        )
+        return (events.body.instanceAction.events as { event: string; result: string | null }[])
+          .filter((e) => e.event === 'compute__do_build_and_run_instance')
+          .map((e) => e.result)
+      },
+      (results) => results.every((r) => r !== null),
+      'build events finished',
     )
-    const builds = (
-      events.body.instanceAction.events as { event: string; result: string; host?: string }[]
-    ).filter((e) => e.event === 'compute__do_build_and_run_instance')
-    assert.deepEqual(builds.map((e) => e.result).sort(), ['Error', 'Success'])
+    assert.deepEqual(builds.sort(), ['Error', 'Success'])
     const claims = await allocations(id)
     assert.equal(claims.length, 1, 'only the host it runs on holds a claim')
     await deleteAndWait(id)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type ActionKit, actionKit, faultMessage } from '../support/compute-actions.js'
 import { type ComputeHarness, startComputeHarness } from '../support/compute-harness.js'
+import { eventually } from '../support/poll.js'
 
 type User = { userId: string; projectId: string; token: string }
 
@@ -33,20 +34,20 @@ describe('compute image proxy (/images) and image metadata', () => {
   /** Waits for the agent to record the end of the snapshot (nothing runs after the test). */
   async function snapshotFinished(server: string): Promise<void> {
     const url = `/v2.1/servers/${server}/os-instance-actions`
-    for (let i = 0; i < 500; i++) {
-      const actions = (await h.request('GET', url)).body.instanceActions as {
-        action: string
-        request_id: string
-      }[]
-      const snap = actions.find((a) => a.action === 'createImage')
-      if (snap) {
+    await eventually(
+      async () => {
+        const actions = (await h.request('GET', url)).body.instanceActions as {
+          action: string
+          request_id: string
+        }[]
+        const snap = actions.find((a) => a.action === 'createImage')
+        if (!snap) return []
         const shown = await h.request('GET', `${url}/${snap.request_id}`)
-        const events = shown.body.instanceAction.events as { finish_time: string | null }[]
-        if (events.length > 0 && events.every((e) => e.finish_time !== null)) return
-      }
-      await new Promise((r) => setTimeout(r, 10))
-    }
-    assert.fail('the snapshot did not finish')
+        return shown.body.instanceAction.events as { finish_time: string | null }[]
+      },
+      (events) => events.length > 0 && events.every((e) => e.finish_time !== null),
+      'the snapshot finished',
+    )
   }
 
   const ids = (body: { images: { id: string }[] }) => body.images.map((i) => i.id)

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type ComputeHarness, startComputeHarness } from '../support/compute-harness.js'
+import { eventually } from '../support/poll.js'
 
 type Json = Record<string, any>
 
@@ -229,13 +230,14 @@ describe('compute networking', () => {
     assert.equal((await req('DELETE', `${base}/${made.port_id as string}`)).status, 202)
     assert.equal((await req('DELETE', `${base}/${own.body.port.id as string}`)).status, 202)
     // Detach is a cast: the ports go, then the server's cache follows.
-    const deadline = Date.now() + 10_000
-    while (
-      (await req('GET', base)).body.interfaceAttachments.length !== 1 ||
-      (await show(id)).addresses.private.length !== 1
+    await eventually(
+      async () => [
+        (await req('GET', base)).body.interfaceAttachments.length,
+        (await show(id)).addresses.private.length,
+      ],
+      (counts) => counts.every((n) => n === 1),
+      'interfaces detached',
     )
-      if (Date.now() > deadline) assert.fail('interfaces were not detached')
-      else await new Promise((r) => setTimeout(r, 20))
     assert.equal((await neutron('GET', `/v2.0/ports/${made.port_id as string}`)).status, 404)
     const back = await neutron('GET', `/v2.0/ports/${own.body.port.id as string}`)
     assert.equal(back.body.port.device_id, '')
@@ -393,16 +395,15 @@ describe('compute networking', () => {
     assert.equal(res.status, 200, res.text)
     const floating = async () =>
       ((await show(id)).addresses.private as Json[]).some((a) => a.addr === fip.ip)
-    for (let i = 0; i < 100 && !(await floating()); i++) await new Promise((r) => setTimeout(r, 10))
-    assert.ok(await floating(), 'the floating address shows once the network service reports it')
+    // The floating address shows once the network service reports it.
+    await eventually(floating, (shown) => shown, 'floating address in addresses')
     await neutron(
       'PUT',
       `/v2.0/floatingips/${fip.id as string}`,
       { floatingip: { port_id: null } },
       user.token,
     )
-    for (let i = 0; i < 100 && (await floating()); i++) await new Promise((r) => setTimeout(r, 10))
-    assert.equal(await floating(), false)
+    await eventually(floating, (shown) => !shown, 'floating address gone from addresses')
     assert.equal((await req('DELETE', `/v2.1/os-floating-ips/${fip.id as string}`)).status, 202)
     assert.equal((await req('GET', `/v2.1/os-floating-ips/${fip.id as string}`)).status, 404)
     await deleteAndWait(id)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type ComputeHarness, startComputeHarness } from '../support/compute-harness.js'
+import { eventually } from '../support/poll.js'
 
 describe('compute servers', () => {
   let h: ComputeHarness
@@ -104,12 +105,11 @@ describe('compute servers', () => {
     const empty = await h.request('GET', '/v2.1/servers')
     assert.deepEqual(empty.body.servers, [])
     // As in Nova, the claim goes just after the server row is marked deleted.
-    let claims = await h.service.deps.db.selectFrom('allocation').selectAll().execute()
-    for (let i = 0; i < 200 && claims.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 10))
-      claims = await h.service.deps.db.selectFrom('allocation').selectAll().execute()
-    }
-    assert.deepEqual(claims, [], 'claims released')
+    await eventually(
+      () => h.service.deps.db.selectFrom('allocation').selectAll().execute(),
+      (claims) => claims.length === 0,
+      'claims released',
+    )
   })
 
   it('hides other projects servers (404) and enforces quota atomically', async () => {

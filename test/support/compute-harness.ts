@@ -19,6 +19,7 @@ import type { Response } from './identity-harness.js'
 import { injectJson } from './inject.js'
 import { type ImageHarness, startImageHarness } from './image-harness.js'
 import { createTestDatabase } from './test-database.js'
+import { eventually, POLL_TIMEOUT_MS } from './poll.js'
 
 export interface ComputeRequest {
   token?: string | undefined
@@ -155,18 +156,16 @@ export async function startComputeHarness(
   async function waitForServer(
     id: string,
     done: (server: Record<string, unknown> | undefined, status: number) => boolean,
-    timeoutMs = 5000,
+    timeoutMs = POLL_TIMEOUT_MS,
   ): Promise<Record<string, unknown> | undefined> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const res = await request('GET', `/v2.1/servers/${id}`)
+    const res = await eventually(
+      () => request('GET', `/v2.1/servers/${id}`),
       // SAFETY: a server body when 200.
-      const server = (res.body as { server?: Record<string, unknown> } | undefined)?.server
-      if (done(server, res.status)) return server
-      if (Date.now() > deadline)
-        throw new Error(`server ${id} did not get there: ${res.status} ${JSON.stringify(server)}`)
-      await new Promise((r) => setTimeout(r, 10))
-    }
+      (r) => done((r.body as { server?: Record<string, unknown> } | undefined)?.server, r.status),
+      `server ${id}`,
+      timeoutMs,
+    )
+    return (res.body as { server?: Record<string, unknown> } | undefined)?.server
   }
 
   return {
