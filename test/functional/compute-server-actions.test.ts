@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type ActionKit, actionKit, faultMessage } from '../support/compute-actions.js'
 import { type ComputeHarness, startComputeHarness } from '../support/compute-harness.js'
+import { eventually } from '../support/poll.js'
 
 describe('compute server actions', () => {
   let h: ComputeHarness
@@ -36,15 +37,16 @@ describe('compute server actions', () => {
     assert.equal(res.status, 400)
     res = await k.act(id, { reboot: {} })
     assert.equal(res.status, 400)
-    const types = k.notifications.filter((n) => (n.payload as { uuid?: string }).uuid === id)
-    const names = types.map((n) => n.event_type)
-    for (const e of [
-      'instance.create.start',
-      'instance.create.end',
-      'instance.reboot.start',
-      'instance.reboot.end',
-    ])
-      assert.ok(names.includes(e), `${e} in ${names.join()}`)
+    // The .end notifications may follow the state change by a moment, as in Nova.
+    const wanted = ['instance.create.start', 'instance.create.end', 'instance.reboot.start', 'instance.reboot.end']
+    await eventually(
+      async () =>
+        k.notifications
+          .filter((n) => (n.payload as { uuid?: string }).uuid === id)
+          .map((n) => n.event_type),
+      (names) => wanted.every((e) => names.includes(e)),
+      `notifications ${wanted.join()}`,
+    )
   })
 
   it('stops, starts, pauses, suspends with Nova state rules and power states', async () => {

@@ -35,6 +35,8 @@ export async function actionKit(h: ComputeHarness, imageId: string): Promise<Act
       (v) => v?.status === status && v['OS-EXT-STS:task_state'] === null,
     )
     assert.ok(s)
+    // What follows the state change (event finish, .end notifications) is in flight on the bus.
+    await h.image.bus.idle()
     return s
   }
   return {
