@@ -38,7 +38,12 @@ describe('compute server actions', () => {
     res = await k.act(id, { reboot: {} })
     assert.equal(res.status, 400)
     // The .end notifications may follow the state change by a moment, as in Nova.
-    const wanted = ['instance.create.start', 'instance.create.end', 'instance.reboot.start', 'instance.reboot.end']
+    const wanted = [
+      'instance.create.start',
+      'instance.create.end',
+      'instance.reboot.start',
+      'instance.reboot.end',
+    ]
     await eventually(
       async () =>
         k.notifications

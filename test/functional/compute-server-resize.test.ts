@@ -293,7 +293,11 @@ describe('compute server moves and shelving', () => {
     const dest = s['OS-EXT-SRV-ATTR:host'] as string
     const m = await firstMigration(id)
     // The .end notifications may follow the state change by a moment, as in Nova.
-    const wanted = ['instance.resize_prep.start', 'instance.resize.end', 'instance.resize_finish.end']
+    const wanted = [
+      'instance.resize_prep.start',
+      'instance.resize.end',
+      'instance.resize_finish.end',
+    ]
     await eventually(
       async () =>
         k.notifications
