@@ -11,6 +11,9 @@ import { type Config, configSections, loadOstackConfig } from './config.js'
 import { startPlatform } from './platform.js'
 import { keyRepositories, openIdentityDatabase } from './identity/service.js'
 import { openImageDatabase } from './image/service.js'
+import { openComputeDatabase } from './compute/service.js'
+import { openNetworkDatabase } from './network/service.js'
+import { registerLegacyNetworkCommands } from './network/legacy/manage.js'
 
 function readConfig(file: string | undefined): Config {
   return loadOstackConfig({ file: file ?? process.env.OSTACK_CONF, env: process.env })
@@ -70,7 +73,14 @@ export async function main(argv: string[]): Promise<void> {
       const image = await openImageDatabase({ config, log })
       process.stdout.write(`image: migrated (${image.location})\n`)
       await image.close()
+      const compute = await openComputeDatabase({ config, log })
+      process.stdout.write(`compute: migrated (${compute.location})\n`)
+      await compute.close()
+      const network = await openNetworkDatabase({ config, log })
+      process.stdout.write(`network: migrated (${network.location})\n`)
+      await network.close()
     })
+  registerLegacyNetworkCommands(program, readConfig)
   const token = program.command('token').description('Token key repository.')
   token
     .command('setup')

@@ -142,6 +142,97 @@ export interface NovaFloatingIp {
   instanceId: string | null
 }
 
+/** What `nova-manage network create` and POST /os-networks take (nova-network's options). */
+export interface LegacyCreateRequest {
+  label: string
+  cidr: string
+  numNetworks?: number | undefined
+  networkSize?: number | undefined
+  gateway?: string | undefined
+  bridge?: string | undefined
+  bridgeInterface?: string | undefined
+  vlan?: number | undefined
+  vlanStart?: number | undefined
+  multiHost?: boolean | undefined
+  dns1?: string | undefined
+  dns2?: string | undefined
+  projectId?: string | undefined
+  mtu?: number | undefined
+  enableDhcp?: boolean | undefined
+  dhcpServer?: string | undefined
+  shareAddress?: boolean | undefined
+}
+
+/** A nova-network network with every field os-networks shows (admins see them all). */
+export interface LegacyNetworkInfo {
+  id: string
+  label: string
+  cidr: string
+  netmask: string
+  gateway: string
+  broadcast: string
+  dns1: string | null
+  dns2: string | null
+  created_at: string
+  updated_at: string
+  injected: boolean
+  bridge: string
+  vlan: number | null
+  vpn_public_address: string | null
+  vpn_public_port: number | null
+  vpn_private_address: string | null
+  dhcp_start: string
+  project_id: string | null
+  host: string | null
+  bridge_interface: string | null
+  multi_host: boolean
+  mtu: number | null
+  dhcp_server: string
+  enable_dhcp: boolean
+  share_address: boolean
+}
+
+/** One address of os-floating-ips-bulk. */
+export interface LegacyFloatingIpInfo {
+  address: string
+  pool: string
+  interface: string
+  project_id: string | null
+  instance_uuid: string | null
+  fixed_ip: string | null
+}
+
+/** nova-network's network manager calls that have no Neutron counterpart. */
+export interface LegacyNetworkClient {
+  readonly manager: 'flat' | 'flat_dhcp' | 'vlan'
+  listNetworks(caller: NetworkCaller): Promise<LegacyNetworkInfo[]>
+  getNetwork(caller: NetworkCaller, id: string): Promise<LegacyNetworkInfo>
+  createNetworks(caller: NetworkCaller, req: LegacyCreateRequest): Promise<LegacyNetworkInfo[]>
+  deleteNetwork(caller: NetworkCaller, id: string): Promise<void>
+  /** Sets (a value) or clears (null) a network's project and host associations. */
+  associate(
+    caller: NetworkCaller,
+    id: string,
+    change: { project?: string | null; host?: string | null },
+  ): Promise<void>
+  /** VlanManager's add_network_to_project: the given network, or any free one. */
+  addNetworkToProject(caller: NetworkCaller, projectId: string, networkId?: string): Promise<void>
+  showFixedIp(
+    caller: NetworkCaller,
+    address: string,
+  ): Promise<{ address: string; cidr: string; reserved: boolean; instanceId: string | null }>
+  setFixedIpReserved(caller: NetworkCaller, address: string, reserved: boolean): Promise<void>
+  listFloatingIps(caller: NetworkCaller): Promise<LegacyFloatingIpInfo[]>
+  createFloatingRange(
+    caller: NetworkCaller,
+    req: { ipRange: string; pool: string; interface: string },
+  ): Promise<void>
+  deleteFloatingRange(caller: NetworkCaller, ipRange: string): Promise<void>
+  /** [network] default_floating_pool and public_interface, for os-floating-ips-bulk. */
+  readonly defaultFloatingPool: string
+  readonly publicInterface: string
+}
+
 export interface NetworkClient {
   /**
    * Nova's validate_networks at server create: the networks and ports exist, are usable and
@@ -243,6 +334,8 @@ export interface NetworkClient {
   addFixedIp(caller: NetworkCaller, instanceId: string, networkId: string): Promise<void>
   /** Removes `address` from the server's port holding it (multinic). */
   removeFixedIp(caller: NetworkCaller, instanceId: string, address: string): Promise<void>
+  /** nova-network's own APIs, present when a legacy manager (flat, flat_dhcp, vlan) runs. */
+  legacy?: LegacyNetworkClient
 }
 
 /** Nova's exceptions the network API raises, by name. */

@@ -23,6 +23,7 @@ import {
   listProjectFloatingIps,
   releaseFloatingIp,
 } from './nova-api/floating-ips.js'
+import { legacyNetworkClient } from './legacy/client.js'
 import { asCaller, neutronStatus } from './nova-api/neutron.js'
 import { instanceNwInfo } from './nova-api/nw-info.js'
 import {
@@ -68,7 +69,9 @@ async function getNetwork(
 }
 
 export function inProcessNetworkClient(deps: NetworkDeps): NetworkClient {
+  const legacy = legacyNetworkClient(deps)
   return {
+    ...(legacy ? { legacy } : {}),
     validateNetworks: (caller, requested, maxCount) =>
       validateNetworks(deps, caller, requested, maxCount),
     validateSecurityGroups: (caller, names) => validateSecurityGroups(deps, caller, names),

@@ -4,9 +4,85 @@ import { bool, choice, int, list, optionalStr, section, str } from '../lib/confi
 export const networkSection = section('network', 'Network service (Neutron v2.0 compatible).', {
   enabled: bool({ default: true, help: 'Run the network service in this process.' }),
   port: int({ default: 9696, min: 1, max: 65535, help: 'Port of the network API.' }),
-  manager: choice(['neutron'], {
+  manager: choice(['neutron', 'flat', 'flat_dhcp', 'vlan'], {
     default: 'neutron',
-    help: "Network model. Only neutron today; nova-network's legacy managers (flat, flat_dhcp, vlan) are not implemented yet.",
+    help: "Network model: neutron, or one of nova-network's legacy managers (flat, flat_dhcp, vlan), whose networks are made with `ostack network legacy-create` and also appear through the Neutron API as provider networks.",
+  }),
+  // nova-network's own options, under its names; read only by the legacy managers.
+  fixedRange: str({
+    default: '',
+    help: 'nova-network: the fixed range the network host SNATs (fixed_range; empty: the CIDRs of the legacy networks).',
+  }),
+  flatNetworkBridge: str({
+    default: 'br100',
+    help: 'nova-network: the bridge of flat and flat_dhcp networks (flat_network_bridge).',
+  }),
+  flatInterface: str({
+    default: '',
+    help: 'nova-network: the interface flat_dhcp puts on its bridge (flat_interface).',
+  }),
+  flatInjected: bool({
+    default: false,
+    help: 'nova-network: write the network configuration into flat guests (flat_injected).',
+  }),
+  flatNetworkDns: str({
+    default: '8.8.4.4',
+    help: 'nova-network: the DNS server of networks made without dns1 (flat_network_dns).',
+  }),
+  publicInterface: str({
+    default: 'eth0',
+    help: 'nova-network: the interface floating IPs are put on and NAT goes out of (public_interface).',
+  }),
+  vlanStart: int({
+    default: 100,
+    min: 1,
+    max: 4094,
+    help: 'nova-network: the first VLAN of vlan-manager networks (vlan_start).',
+  }),
+  vlanInterface: str({
+    default: 'eth1',
+    help: 'nova-network: the interface VLANs are made on (vlan_interface).',
+  }),
+  numNetworks: int({
+    default: 1,
+    min: 1,
+    help: 'nova-network: networks one legacy-create makes (num_networks).',
+  }),
+  networkSize: int({
+    default: 256,
+    min: 4,
+    help: 'nova-network: addresses in each network (network_size).',
+  }),
+  multiHost: bool({
+    default: false,
+    help: 'nova-network: every compute host serves the networks of its own instances (multi_host).',
+  }),
+  allowSameNetTraffic: bool({
+    default: true,
+    help: 'nova-network: instances on one network may reach each other whatever their security groups (allow_same_net_traffic).',
+  }),
+  shareDhcpAddress: bool({
+    default: false,
+    help: 'nova-network: multi_host hosts share one DHCP address instead of taking one each (share_dhcp_address).',
+  }),
+  cntVpnClients: int({
+    default: 0,
+    min: 0,
+    help: 'nova-network: addresses kept at the top of each vlan network for VPN clients (cnt_vpn_clients).',
+  }),
+  vpnStart: int({
+    default: 1000,
+    min: 1,
+    max: 65535,
+    help: 'nova-network: the first VPN port of vlan networks (vpn_start).',
+  }),
+  floatingRange: str({
+    default: '',
+    help: 'nova-network: the range `ostack network floating-create` makes when given none (floating_range).',
+  }),
+  defaultFloatingPool: str({
+    default: 'nova',
+    help: 'nova-network: the pool floating IPs come from when none is named (default_floating_pool).',
   }),
   tenantNetworkTypes: list({
     default: ['vxlan'],

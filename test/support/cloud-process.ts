@@ -10,6 +10,8 @@ import { join } from 'node:path'
 
 export interface CloudProcess {
   dataDir: string
+  /** The config file it runs with (for `ostack` commands beside it). */
+  configFile: string
   authUrl: string
   /** The image API's base URL. */
   imageUrl: string
@@ -58,6 +60,7 @@ function externalCloud(authUrl: string): CloudProcess {
   )
   return {
     dataDir,
+    configFile: '',
     authUrl,
     imageUrl: process.env.OSTACK_E2E_IMAGE_URL ?? '',
     computeUrl: process.env.OSTACK_E2E_COMPUTE_URL ?? '',
@@ -116,6 +119,7 @@ export async function startCloud(options: StartOptions = {}): Promise<CloudProce
   const cloudsYaml = join(dataDir, 'data', 'clouds.yaml')
   return {
     dataDir,
+    configFile,
     authUrl,
     imageUrl: `http://127.0.0.1:${imagePort}`,
     computeUrl: `http://127.0.0.1:${computePort}/v2.1`,

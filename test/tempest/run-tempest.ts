@@ -103,6 +103,33 @@ async function publicNetwork(cloud: CloudProcess, token: string): Promise<string
   return String(network.id)
 }
 
+/**
+ * What devstack makes for get-me-a-network: `public` as the default external network and
+ * shared default subnet pools (10.0.0.0/22 in /26s, an IPv6 /56 in /64s).
+ */
+async function autoAllocationDefaults(
+  cloud: CloudProcess,
+  token: string,
+  publicId: string,
+): Promise<void> {
+  await call(`${cloud.networkUrl}/v2.0/networks/${publicId}`, token, 'PUT', {
+    network: { is_default: true },
+  })
+  for (const [name, prefix, size] of [
+    ['shared-default-subnetpool-v4', '10.0.0.0/22', 26],
+    ['shared-default-subnetpool-v6', 'fd2a:6c71:1f5e::/56', 64],
+  ] as const)
+    await call(`${cloud.networkUrl}/v2.0/subnetpools`, token, 'POST', {
+      subnetpool: {
+        name,
+        prefixes: [prefix],
+        default_prefixlen: size,
+        shared: true,
+        is_default: true,
+      },
+    })
+}
+
 /** Tempest's api_extensions: exactly what the server lists (devstack writes the same). */
 async function networkExtensions(cloud: CloudProcess): Promise<string> {
   const token = await adminToken(cloud)
@@ -138,6 +165,28 @@ const AREAS: Record<string, Area> = {
       PUBLIC_NETWORK_ID: await publicNetwork(cloud, await adminToken(cloud)),
     }),
   },
+  // nova-network's FlatDHCP mode, as devstack ran it: Tempest without Neutron, so the tests
+  // of the Nova proxies and of nova-network's own APIs (fixed IPs, floating IP ranges) run.
+  'compute-legacy': {
+    regex:
+      '^tempest\\.api\\.compute\\.(admin\\.test_fixed_ips|admin\\.test_floating_ips_bulk|admin\\.test_networks|test_networks|floating_ips\\.|security_groups\\.|servers\\.test_virtual_interfaces|servers\\.test_server_addresses|servers\\.test_attach_interfaces)',
+    services: 'identity,compute,image',
+    cloudConfig: '[network]\nmanager = flat_dhcp\n[fake]\nhosts = compute1,compute2\n',
+    tempestConfig:
+      '[compute]\nfixed_network_name = private\n[network]\nfloating_network_name = nova\n[network-feature-enabled]\nfloating_ips = true\n[validation]\nfloating_ip_range = 172.24.5.0/29\n',
+    prepare: async (cloud) => {
+      ostackCommand(cloud, ['network', 'legacy-create', '10.0.0.0/24', '--label', 'private'])
+      ostackCommand(cloud, ['network', 'floating-create', '172.24.4.0/24'])
+      const token = await adminToken(cloud)
+      return {
+        IMAGE_REF: await uploadImage(cloud, token, 'tempest-image'),
+        IMAGE_REF_ALT: await uploadImage(cloud, token, 'tempest-image-alt'),
+        FLAVOR_REF: '1',
+        FLAVOR_REF_ALT: '2',
+        COMPUTE_MAX_MICROVERSION: '2.35',
+      }
+    },
+  },
   compute: {
     regex: '^tempest\\.api\\.compute\\.',
     // With the network service: servers get ports on the per-project networks Tempest makes.
@@ -151,8 +200,10 @@ const AREAS: Record<string, Area> = {
       (await networkExtensions(cloud)),
     prepare: async (cloud) => {
       const token = await adminToken(cloud)
+      const publicId = await publicNetwork(cloud, token)
+      await autoAllocationDefaults(cloud, token, publicId)
       return {
-        PUBLIC_NETWORK_ID: await publicNetwork(cloud, token),
+        PUBLIC_NETWORK_ID: publicId,
         IMAGE_REF: await uploadImage(cloud, token, 'tempest-image'),
         IMAGE_REF_ALT: await uploadImage(cloud, token, 'tempest-image-alt'),
         FLAVOR_REF: '1',
@@ -163,6 +214,15 @@ const AREAS: Record<string, Area> = {
       }
     },
   },
+}
+
+/** Runs `ostack <args>` beside the running cloud, with its config (as nova-manage beside Nova). */
+function ostackCommand(cloud: CloudProcess, args: string[]): void {
+  const bin = join(import.meta.dirname, '..', '..', 'bin', 'ostack.js')
+  const r = spawnSync(process.execPath, [bin, ...args, '--config', cloud.configFile], {
+    encoding: 'utf8',
+  })
+  if (r.status !== 0) throw new Error(`ostack ${args.join(' ')} failed: ${r.stderr}`)
 }
 
 function harness(): string | undefined {

@@ -10,6 +10,7 @@ import { type NetworkClient, withStatuses } from '../network-client.js'
 import { type ComputeApi, callerOf, enforce, mv, param, queryValue } from './compute-api.js'
 import {
   checkGroupId,
+  checkLegacyProperty,
   checkProperty,
   groupViews,
   ruleExists,
@@ -61,6 +62,7 @@ function nonNegative(req: FastifyRequest, name: string): number | undefined {
 export function securityGroupsRoutes(api: ComputeApi): void {
   const { app, deps } = api
   const rule = (name: string) => `os_compute_api:os-security-groups:${name}`
+  const legacy = api.deps.network?.legacy !== undefined
 
   app.route({
     method: 'GET',
@@ -91,10 +93,14 @@ export function securityGroupsRoutes(api: ComputeApi): void {
       proxyGone(req.raw)
       enforce(api, req.raw, rule('create'))
       const body = fromBody(req.body, 'security_group')
-      const name = checkProperty(body.name, 'name')
-      const description = checkProperty(body.description, 'description')
+      const check = legacy ? checkLegacyProperty : checkProperty
+      const name = check(body.name, 'name')
+      const description = check(body.description, 'description')
       const caller = callerOf(req.raw)
       const network = networkOf(api)
+      // nova-network kept names unique in a project (Neutron does not).
+      if (legacy && (await network.listSecurityGroups(caller, false)).some((g) => g.name === name))
+        throw computeErrors.badRequest(`Security group ${name} already exists`)
       const group = await network
         .createSecurityGroup(caller, name, description)
         .catch((err: unknown) => {
@@ -115,7 +121,7 @@ export function securityGroupsRoutes(api: ComputeApi): void {
     handler: async (req) => {
       proxyGone(req.raw)
       enforce(api, req.raw, rule('show'))
-      const id = checkGroupId(param(req.raw, 'id'))
+      const id = checkGroupId(param(req.raw, 'id'), legacy)
       const caller = callerOf(req.raw)
       const network = networkOf(api)
       const group = await network.getSecurityGroup(caller, id).catch((err: unknown) => {
@@ -133,7 +139,7 @@ export function securityGroupsRoutes(api: ComputeApi): void {
     handler: async (req) => {
       proxyGone(req.raw)
       enforce(api, req.raw, rule('update'))
-      const id = checkGroupId(param(req.raw, 'id'))
+      const id = checkGroupId(param(req.raw, 'id'), legacy)
       const caller = callerOf(req.raw)
       const network = networkOf(api)
       const fail = (err: unknown) => {
@@ -156,7 +162,7 @@ export function securityGroupsRoutes(api: ComputeApi): void {
     handler: async (req, reply) => {
       proxyGone(req.raw)
       enforce(api, req.raw, rule('delete'))
-      const id = checkGroupId(param(req.raw, 'id'))
+      const id = checkGroupId(param(req.raw, 'id'), legacy)
       await networkOf(api)
         .deleteSecurityGroup(callerOf(req.raw), id)
         .catch((err: unknown) => {
@@ -182,10 +188,12 @@ export function securityGroupsRoutes(api: ComputeApi): void {
         throw withStatuses(err, statuses)
       }
       const parent = await network
-        .getSecurityGroup(caller, checkGroupId(body.parent_group_id))
+        .getSecurityGroup(caller, checkGroupId(body.parent_group_id, legacy))
         .catch(fail)
       const groupId =
-        body.group_id === undefined || body.group_id === null ? null : checkGroupId(body.group_id)
+        body.group_id === undefined || body.group_id === null
+          ? null
+          : checkGroupId(body.group_id, legacy)
       const source =
         groupId === null ? undefined : await network.getSecurityGroup(caller, groupId).catch(fail)
       const wanted = ruleRequest({
@@ -221,7 +229,7 @@ export function securityGroupsRoutes(api: ComputeApi): void {
     handler: async (req, reply) => {
       proxyGone(req.raw)
       enforce(api, req.raw, rule('rule:delete'))
-      const id = checkGroupId(param(req.raw, 'id'))
+      const id = checkGroupId(param(req.raw, 'id'), legacy, 'Rule')
       const caller = callerOf(req.raw)
       const network = networkOf(api)
       const fail = (err: unknown) => {

@@ -66,11 +66,28 @@ export async function groupViews(
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
 
-/** Nova's validate_id. */
-export function checkGroupId(id: unknown): string {
+/**
+ * Nova's validate_id. With a legacy manager, nova-network's integer ids still reach us from old
+ * clients: none of them exists (groups have uuids here), so they are not found.
+ */
+export function checkGroupId(id: unknown, legacy = false, what = 'Security group'): string {
+  if (legacy && (Number.isInteger(id) || (typeof id === 'string' && /^\d+$/.test(id))))
+    throw computeErrors.notFound(
+      what === 'Rule'
+        ? `Rule (${String(id)}) not found`
+        : `Security group ${String(id)} not found.`,
+    )
   if (typeof id !== 'string' || !UUID_RE.test(id))
     throw computeErrors.badRequest('Security group id should be uuid')
   return id
+}
+
+/** nova-network's validate_property: at most 255 characters, names not blank. */
+export function checkLegacyProperty(value: unknown, name: 'name' | 'description'): string {
+  const text = checkProperty(value, name)
+  if (name === 'name' && text.trim() === '')
+    throw computeErrors.badRequest(`Security group ${name} should not be empty.`)
+  return text
 }
 
 /** Nova's validate_property: a string of at most 255 characters. */

@@ -3,6 +3,7 @@
  * converters and validators, and which attributes only admins see or set. Request bodies go
  * through here before any core function sees them, with Neutron's wording for every refusal.
  */
+import { isDeepStrictEqual } from 'node:util'
 import { networkErrors } from '../errors.js'
 
 /** Returns an error reason ("'x' is not a valid boolean value"), or undefined when valid. */
@@ -146,14 +147,15 @@ export function prepareCreate(
   for (const [name, value] of Object.entries(body)) {
     const spec = map[name]
     if (!spec?.post) throw networkErrors.badRequest(`Attribute '${name}' not allowed in POST`)
-    if ((name === 'project_id' || name === 'tenant_id') && !caller.isAdmin) {
-      if (!ownProject(name, value, caller))
-        throw networkErrors.badRequest(
-          "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin or advsvc privileges",
-        )
-    } else if (spec.adminSet && !caller.isAdmin)
-      throw networkErrors.policy(`create_${member}:${name}`)
+    const owner = name === 'project_id' || name === 'tenant_id'
+    if (owner && !caller.isAdmin && !ownProject(name, value, caller))
+      throw networkErrors.badRequest(
+        "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin or advsvc privileges",
+      )
     out[name] = checkValue(name, spec, value)
+    // Neutron's policy sees an attribute as set only when it differs from its default.
+    if (!owner && spec.adminSet && !caller.isAdmin && !isDefaultValue(spec, out[name]))
+      throw networkErrors.policy(`create_${member}:${name}`)
   }
   // project_id and tenant_id are one attribute under two names.
   const project = out.project_id ?? out.tenant_id ?? caller.projectId
@@ -196,6 +198,10 @@ export function prepareUpdate(
     out[name] = checkValue(name, spec, value)
   }
   return out
+}
+
+function isDefaultValue(spec: AttributeSpec, value: unknown): boolean {
+  return spec.default !== undefined && isDeepStrictEqual(spec.default, value)
 }
 
 function ownProject(

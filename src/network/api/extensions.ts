@@ -31,6 +31,12 @@ export const EXTENSIONS: readonly Extension[] = [
     '2013-07-23T10:00:00-00:00',
   ),
   ext(
+    'auto-allocated-topology',
+    'Auto Allocated Topology Services',
+    'Auto Allocated Topology Services.',
+    '2016-01-01T00:00:00-00:00',
+  ),
+  ext(
     'availability_zone',
     'Availability Zone',
     'The availability zone extension.',
@@ -53,6 +59,12 @@ export const EXTENSIONS: readonly Extension[] = [
     'Port Binding',
     'Expose port bindings of a virtual port to external application',
     '2014-02-03T10:00:00-00:00',
+  ),
+  ext(
+    'default-subnetpools',
+    'Default Subnetpools',
+    'Provides ability to mark and use a subnetpool as the default.',
+    '2016-02-18T18:00:00-00:00',
   ),
   ext(
     'empty-string-filtering',
@@ -229,6 +241,18 @@ export const EXTENSIONS: readonly Extension[] = [
     'Resource timestamps',
     'Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.',
     '2016-09-12T10:00:00-00:00',
+  ),
+  ext(
+    'subnet_allocation',
+    'Subnet Allocation',
+    'Enables allocation of subnets from a subnet pool',
+    '2015-03-30T10:00:00-00:00',
+  ),
+  ext(
+    'subnetpool-prefix-ops',
+    'Subnet Pool Prefix Operations',
+    'Provides support for adjusting the prefix list of subnet pools',
+    '2019-02-08T10:00:00-00:00',
   ),
   ext(
     'tag-ports-during-bulk-creation',

@@ -155,3 +155,28 @@ export const uuidListReason: Validator = (v) => {
 }
 
 export const noneToEmptyList: Converter = (v) => (v === null ? [] : v)
+
+/**
+ * neutron-lib's validate_subnet: an address with a prefix length (host bits allowed); one
+ * without a prefix gets its full-length form named.
+ */
+export const subnetReason: Validator = (v) => {
+  const cidr = typeof v === 'string' && !/\s/.test(v) ? parseCidr(v) : undefined
+  if (typeof v !== 'string' || !cidr) return `'${pyStr(v)}' is not a valid IP subnet`
+  if (!v.includes('/'))
+    return `'${v}' isn't a recognized IP subnet cidr, '${formatIp(cidr.version, cidr.network)}/${cidr.prefix}' is recommended`
+  return undefined
+}
+
+/** neutron-lib's validate_subnet_list: a list of unique subnets. */
+export const subnetListReason: Validator = (v) => {
+  if (!Array.isArray(v)) return `'${pyStr(v)}' is not a list`
+  const dups = v.filter((x, i) => v.indexOf(x) !== i)
+  if (dups.length > 0)
+    return `Duplicate items in the list: '${[...new Set(dups)].map(pyStr).join(', ')}'`
+  for (const x of v) {
+    const bad = subnetReason(x)
+    if (bad) return bad
+  }
+  return undefined
+}

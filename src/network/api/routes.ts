@@ -1,6 +1,7 @@
 /** @module Every network route, by resource. */
 import type { NetworkApi } from './collection.js'
 import { agentsRoutes } from './agents.routes.js'
+import { autoAllocatedTopologyRoutes } from './auto-allocated-topology.routes.js'
 import { extensionsRoutes } from './extensions.routes.js'
 import { floatingIpsRoutes } from './floatingips.routes.js'
 import { ipAvailabilityRoutes } from './ip-availability.routes.js'
@@ -10,6 +11,7 @@ import { quotasRoutes } from './quotas.routes.js'
 import { routersRoutes } from './routers.routes.js'
 import { securityGroupRulesRoutes } from './security-group-rules.routes.js'
 import { securityGroupsRoutes } from './security-groups.routes.js'
+import { subnetpoolsRoutes } from './subnetpools.routes.js'
 import { subnetsRoutes } from './subnets.routes.js'
 import { tagsRoutes } from './tags.routes.js'
 import { versionsRoutes } from './versions.routes.js'
@@ -19,6 +21,7 @@ export function registerNetworkRoutes(api: NetworkApi): void {
   extensionsRoutes(api)
   networksRoutes(api)
   subnetsRoutes(api)
+  subnetpoolsRoutes(api)
   portsRoutes(api)
   routersRoutes(api)
   floatingIpsRoutes(api)
@@ -27,5 +30,6 @@ export function registerNetworkRoutes(api: NetworkApi): void {
   securityGroupRulesRoutes(api)
   quotasRoutes(api)
   agentsRoutes(api)
+  autoAllocatedTopologyRoutes(api)
   tagsRoutes(api)
 }

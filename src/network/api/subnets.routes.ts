@@ -39,6 +39,10 @@ export const toInteger: Converter = (v) => {
   throw networkErrors.invalidInput(`'${pyStr(v)}' is not an integer`)
 }
 
+/** neutron-lib's validate_non_negative (after convert_to_int). */
+export const nonNegative: Validator = (v) =>
+  typeof v === 'number' && v < 0 ? `'${v}' should be non-negative` : undefined
+
 /** neutron-lib's validate_values (its message names no values). */
 export function values(allowed: readonly unknown[]): Validator {
   return (v) => (allowed.includes(v) ? undefined : `${pyStr(v)} is not in valid_values`)
@@ -51,12 +55,14 @@ export const SUBNET_ATTRIBUTES: AttributeMap = {
   network_id: { post: true, validate: isUuid },
   ip_version: { post: true, convert: toInteger, validate: values([4, 6]) },
   cidr: { post: true, default: undefined, convert: canonicalCidr, validate: cidrOrNullReason },
-  prefixlen: { post: true, default: undefined, convert: toInteger },
+  prefixlen: { post: true, default: undefined, convert: toInteger, validate: nonNegative },
   subnetpool_id: {
     post: true,
     default: undefined,
     validate: (v) => (v === null ? undefined : isUuid(v)),
   },
+  // default-subnetpools: asks for the default pool of ip_version; never shown.
+  use_default_subnetpool: { post: true, default: false, convert: toBoolean, validate: isBoolean },
   gateway_ip: {
     post: true,
     put: true,

@@ -138,12 +138,22 @@ export async function resolveAssociation(
     portId: req.portId,
     fixedIp: req.fixedIp ?? null,
   })
-  const routerId = await routerForFloatingIp(deps.db, {
-    portId,
-    networkId,
-    subnetId: target.subnet_id,
-    externalNetworkId: fip.networkId,
-  })
+  // nova-network's hosts NAT floating IPs themselves: legacy networks need no router.
+  const legacy =
+    deps.config.manager !== 'neutron' &&
+    (await deps.db
+      .selectFrom('legacy_network')
+      .select('network_id')
+      .where('network_id', '=', networkId)
+      .executeTakeFirst())
+  const routerId = legacy
+    ? null
+    : await routerForFloatingIp(deps.db, {
+        portId,
+        networkId,
+        subnetId: target.subnet_id,
+        externalNetworkId: fip.networkId,
+      })
   if (portId !== fip.portId) await checkNotAssociated(deps.db, fip, portId, target.ip_address)
   return { portId, fixedIp: target.ip_address, routerId }
 }

@@ -7,6 +7,7 @@ import { uuid } from '../../lib/ids/ids.js'
 import type { NetworkRow, NetworkTables } from '../db/tables.js'
 import { networkErrors } from '../errors.js'
 import { type Caller, type NetworkDeps, neutronTime } from './deps.js'
+import { checkDefaultExternal, ensureDefaultLock } from './default-external-network.js'
 import { ensureDefaultSecurityGroup } from './default-security-group.js'
 import { withQuota } from './quotas.js'
 import {
@@ -68,7 +69,8 @@ export async function networkItems(
       status: r.status,
       shared: bool(r.shared),
       'router:external': bool(r.external),
-      is_default: bool(r.is_default),
+      // Only external networks have the flag (Neutron keeps it on their externalnetworks row).
+      ...(r.external === 1 ? { is_default: bool(r.is_default) } : {}),
       mtu: r.mtu,
       port_security_enabled: bool(r.port_security_enabled),
       availability_zone_hints: hints,
@@ -138,18 +140,28 @@ function segmentRequest(attrs: Record<string, unknown>): SegmentRequest | undefi
   }
 }
 
+/** How a network is made: `operator` for nova-network's legacy tools (no quota, segment as given). */
+export interface CreateOptions {
+  operator?: boolean
+}
+
 export async function createNetwork(
   deps: NetworkDeps,
   caller: Caller,
   attrs: Record<string, unknown>,
+  opts: CreateOptions = {},
 ): Promise<NetworkItem> {
   const projectId = String(attrs.project_id)
   const requested = segmentRequest(attrs)
-  const provider = requested ? checkProviderSegment(deps.config, requested) : undefined
+  const provider =
+    requested && !opts.operator ? checkProviderSegment(deps.config, requested) : requested
   const id = uuid()
   const now = neutronTime(deps.clock)
   await ensureDefaultSecurityGroup(deps, projectId)
-  await withQuota(deps, projectId, 'network', 1, async (trx) => {
+  const external = attrs['router:external'] === true
+  if (attrs.is_default === true) await ensureDefaultLock(deps.db)
+  await withQuota(deps, projectId, 'network', opts.operator ? 0 : 1, async (trx) => {
+    if (attrs.is_default === true) await checkDefaultExternal(trx, id)
     await trx
       .insertInto('network')
       .values({
@@ -159,8 +171,8 @@ export async function createNetwork(
         admin_state_up: attrs.admin_state_up === false ? 0 : 1,
         status: 'ACTIVE',
         shared: attrs.shared === true ? 1 : 0,
-        external: attrs['router:external'] === true ? 1 : 0,
-        is_default: attrs.is_default === true ? 1 : 0,
+        external: external ? 1 : 0,
+        is_default: external && attrs.is_default === true ? 1 : 0,
         mtu: 0,
         port_security_enabled: attrs.port_security_enabled === false ? 0 : 1,
         availability_zone_hints: JSON.stringify(attrs.availability_zone_hints ?? []),
@@ -186,7 +198,17 @@ export async function createNetwork(
     throw err
   }
   deps.notifier.notify('network.create.end', { network: { id, project_id: projectId } })
-  return showNetwork(deps, { ...caller, isAdmin: true }, id)
+  return withRequestedDefault(
+    await showNetwork(deps, { ...caller, isAdmin: true }, id),
+    attrs.is_default,
+  )
+}
+
+/** Neutron's create and update answers echo a requested is_default, even on internal networks. */
+function withRequestedDefault(item: NetworkItem, requested: unknown): NetworkItem {
+  return typeof requested === 'boolean' && !('is_default' in item)
+    ? { ...item, is_default: requested }
+    : item
 }
 
 export async function updateNetwork(
@@ -235,12 +257,20 @@ export async function updateNetwork(
   if (typeof attrs.admin_state_up === 'boolean') set.admin_state_up = attrs.admin_state_up ? 1 : 0
   if (typeof attrs.shared === 'boolean') set.shared = attrs.shared ? 1 : 0
   if (typeof attrs['router:external'] === 'boolean') set.external = attrs['router:external'] ? 1 : 0
-  if (typeof attrs.is_default === 'boolean') set.is_default = attrs.is_default ? 1 : 0
+  const external = (set.external ?? row.external) === 1
+  if (typeof attrs.is_default === 'boolean') set.is_default = external && attrs.is_default ? 1 : 0
+  else if (!external) set.is_default = 0
   if (typeof attrs.port_security_enabled === 'boolean')
     set.port_security_enabled = attrs.port_security_enabled ? 1 : 0
   if (typeof attrs.mtu === 'number') set.mtu = attrs.mtu
-  await bumpRevision(deps, 'network', id, set)
-  return showNetwork(deps, caller, id)
+  if (attrs.is_default === true) {
+    await ensureDefaultLock(deps.db)
+    await deps.db.transaction().execute(async (trx) => {
+      await checkDefaultExternal(trx, id)
+      await bumpRevision({ db: trx, clock: deps.clock }, 'network', id, set)
+    })
+  } else await bumpRevision(deps, 'network', id, set)
+  return withRequestedDefault(await showNetwork(deps, caller, id), attrs.is_default)
 }
 
 /** Updates a row's columns, its updated_at and revision_number (Neutron's standard attributes). */
@@ -329,6 +359,8 @@ export async function deleteNetwork(deps: NetworkDeps, caller: Caller, id: strin
       .where('resource_id', '=', id)
       .execute()
     await deleteTags(trx, 'networks', id)
+    // A project's auto-allocated topology goes with its network (Neutron's cascade).
+    await trx.deleteFrom('auto_allocated_topology').where('network_id', '=', id).execute()
     await trx.deleteFrom('network').where('id', '=', id).execute()
   })
   deps.notifier.notify('network.delete.end', { network_id: id })

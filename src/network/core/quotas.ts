@@ -79,7 +79,8 @@ export async function withQuota<T>(
   return deps.db.transaction().execute(async (trx) => {
     await nextValue<NetworkTables>(trx, lockName(projectId))
     const limit = (await projectLimits({ db: trx, config: deps.config }, projectId))[resource]
-    if (limit >= 0 && (await usage(trx, projectId, resource)) + count > limit)
+    // A count of 0 is the operator's own work, which quotas do not bound.
+    if (count > 0 && limit >= 0 && (await usage(trx, projectId, resource)) + count > limit)
       throw networkErrors.overQuota(resource)
     return work(trx)
   })

@@ -216,6 +216,12 @@ export async function deleteRouter(deps: NetworkDeps, caller: Caller, id: string
       .where('resource_id', '=', id)
       .execute()
     await deleteTags(trx, 'routers', id)
+    // A topology outlives its router (Neutron's SET NULL), not the other way round.
+    await trx
+      .updateTable('auto_allocated_topology')
+      .set({ router_id: null })
+      .where('router_id', '=', id)
+      .execute()
     await trx.deleteFrom('router').where('id', '=', id).execute()
     return current.gw_port_id
   })

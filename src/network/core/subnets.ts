@@ -7,13 +7,13 @@
  */
 import { uuid } from '../../lib/ids/ids.js'
 import { ensureSequence, nextValue } from '../../lib/db/sequence.js'
-import type { NetworkRow, NetworkTables, SubnetRow } from '../db/tables.js'
+import type { NetworkRow, NetworkTables, SubnetPoolRow, SubnetRow } from '../db/tables.js'
 import { networkErrors, neutronError } from '../errors.js'
 import { subnetCreated, subnetDeleted, subnetUpdated } from './agent-notify.js'
 import { type Caller, type NetworkDeps, neutronTime } from './deps.js'
 import { formatIp, parseCidr, parseIp } from './ip.js'
 import { isAutoAddress, ROUTER_INTERFACE_OWNERS, withDbRetry } from './ipam.js'
-import { bumpRevision, findNetwork } from './networks.js'
+import { bumpRevision, type CreateOptions, findNetwork } from './networks.js'
 import { withQuota } from './quotas.js'
 import {
   checkGatewayOutOfPools,
@@ -24,7 +24,16 @@ import {
   parsePools,
   validateSubnetSpec,
 } from './subnet-rules.js'
+import {
+  allocateFromPool,
+  checkPoolAffinity,
+  type PoolRequest,
+  poolRequest,
+  requestedPool,
+  type SubnetLayout,
+} from './subnet-allocation.js'
 import { subnetItems } from './subnet-items.js'
+import { poolLock } from './subnetpools.js'
 import {
   addAutoAddresses,
   checkOverlap,
@@ -98,6 +107,7 @@ export async function createSubnet(
   deps: NetworkDeps,
   caller: Caller,
   attrs: Record<string, unknown>,
+  opts: CreateOptions = {},
 ): Promise<SubnetItem> {
   const network = await findNetwork(deps, caller, String(attrs.network_id))
   checkNetworkOwner(caller, network, 'create_subnet')
@@ -105,25 +115,84 @@ export async function createSubnet(
   const cidrText = str(attrs.cidr)
   if (cidrText !== undefined && attrs.prefixlen !== undefined)
     throw bad('cidr and prefixlen must not be supplied together')
-  if (typeof attrs.subnetpool_id === 'string') {
-    const pool = await deps.db
-      .selectFrom('subnetpool')
-      .select('id')
-      .where('id', '=', attrs.subnetpool_id)
-      .executeTakeFirst()
-    if (!pool) throw networkErrors.notFound('subnetpool', attrs.subnetpool_id)
-    throw bad('allocation from subnet pools is not supported')
-  }
-  if (cidrText === undefined) throw bad('a subnetpool must be specified in the absence of a cidr')
+  const pool = await requestedPool(deps, caller, attrs)
+  if (!pool && cidrText === undefined)
+    throw bad('a subnetpool must be specified in the absence of a cidr')
+  const ipVersion = Number(attrs.ip_version)
+  const routes = attrs.host_routes as HostRoute[] | undefined
+  const dns = attrs.dns_nameservers as string[] | undefined
+  // Neutron validates a subnet from a pool only as its allocator does (no _validate_subnet).
+  const plan: { pool: SubnetPoolRow; request: PoolRequest } | { layout: SubnetLayout } = pool
+    ? { pool, request: poolRequest(attrs, pool) }
+    : { layout: explicitLayout(attrs, cidrText ?? '', dns, routes) }
+  // IPv6 modes are kept only where they can apply, as Neutron's _make_subnet_args does.
+  const modes = ipVersion === 6 && attrs.enable_dhcp !== false
+  const raMode = modes ? (str(attrs.ipv6_ra_mode) ?? null) : null
+  const addressMode = modes ? (str(attrs.ipv6_address_mode) ?? null) : null
+  const segmentId = await checkSegment(deps, network.id, attrs.segment_id)
+  const projectId = String(attrs.project_id)
+  const id = uuid()
+  const now = neutronTime(deps.clock)
+  await ensureSequence(deps.db, lockName(network.id))
+  if (pool) await ensureSequence(deps.db, poolLock(pool.id))
+  await withDbRetry(() =>
+    withQuota(deps, projectId, 'subnet', opts.operator ? 0 : 1, async (trx) => {
+      await nextValue<NetworkTables>(trx, lockName(network.id))
+      const layout =
+        'layout' in plan
+          ? plan.layout
+          : await allocateFromPool(trx, deps.dialect, plan.pool.id, projectId, plan.request)
+      const { cidr, cidrText: cidrNorm, gateway, pools } = layout
+      await checkOverlap(trx, network.id, cidr, cidrNorm)
+      await checkPoolAffinity(trx, deps.dialect, network.id, ipVersion, pool?.id ?? null)
+      await trx
+        .insertInto('subnet')
+        .values({
+          id,
+          project_id: projectId,
+          network_id: network.id,
+          name: str(attrs.name) ?? '',
+          ip_version: ipVersion,
+          cidr: cidrNorm,
+          gateway_ip: gateway,
+          enable_dhcp: attrs.enable_dhcp === false ? 0 : 1,
+          ipv6_ra_mode: raMode,
+          ipv6_address_mode: addressMode,
+          subnetpool_id: pool?.id ?? null,
+          segment_id: segmentId,
+          description: str(attrs.description) ?? '',
+          created_at: now,
+          updated_at: now,
+          revision_number: 0,
+        })
+        .execute()
+      await writePools(trx, id, cidr.version, pools)
+      if (dns) await writeDns(trx, id, dns)
+      if (routes) await writeRoutes(trx, id, routes)
+      await bumpRevision({ db: trx, clock: deps.clock }, 'network', network.id, {})
+      if (isAutoAddress({ ipv6AddressMode: addressMode, ipv6RaMode: raMode }))
+        await addAutoAddresses(trx, deps, { id, networkId: network.id, cidr })
+    }),
+  )
+  deps.notifier.notify('subnet.create.end', { subnet: { id, network_id: network.id } })
+  const subnet = await showSubnet(deps, { ...caller, isAdmin: true }, id)
+  await subnetCreated(deps, subnet)
+  return subnet
+}
+
+/** A subnet's own CIDR, checked as Neutron's _validate_subnet does, with its gateway and pools. */
+function explicitLayout(
+  attrs: Record<string, unknown>,
+  cidrText: string,
+  dns: string[] | undefined,
+  routes: HostRoute[] | undefined,
+): SubnetLayout {
   const given = parseCidr(cidrText)
   if (!given) throw networkErrors.invalidInput(`${cidrText} is not in a CIDR format`)
   const cidr = { ...given }
   const cidrNorm = `${formatIp(cidr.version, cidr.network)}/${cidr.prefix}`
-  const ipVersion = Number(attrs.ip_version)
-  const routes = attrs.host_routes as HostRoute[] | undefined
-  const dns = attrs.dns_nameservers as string[] | undefined
   validateSubnetSpec({
-    ipVersion,
+    ipVersion: Number(attrs.ip_version),
     cidr,
     cidrText: cidrNorm,
     enableDhcp: attrs.enable_dhcp !== false,
@@ -142,49 +211,7 @@ export async function createSubnet(
     checkGatewayOutOfPools(gateway, pools, cidr.version)
   }
   if (cidr.prefix === 0) throw networkErrors.invalidInput('0 is not allowed as CIDR prefix length')
-  const segmentId = await checkSegment(deps, network.id, attrs.segment_id)
-  const projectId = String(attrs.project_id)
-  const id = uuid()
-  const now = neutronTime(deps.clock)
-  await ensureSequence(deps.db, lockName(network.id))
-  await withDbRetry(() =>
-    withQuota(deps, projectId, 'subnet', 1, async (trx) => {
-      await nextValue<NetworkTables>(trx, lockName(network.id))
-      await checkOverlap(trx, network.id, cidr, cidrNorm)
-      await trx
-        .insertInto('subnet')
-        .values({
-          id,
-          project_id: projectId,
-          network_id: network.id,
-          name: str(attrs.name) ?? '',
-          ip_version: ipVersion,
-          cidr: cidrNorm,
-          gateway_ip: gateway,
-          enable_dhcp: attrs.enable_dhcp === false ? 0 : 1,
-          ipv6_ra_mode: str(attrs.ipv6_ra_mode) ?? null,
-          ipv6_address_mode: str(attrs.ipv6_address_mode) ?? null,
-          subnetpool_id: null,
-          segment_id: segmentId,
-          description: str(attrs.description) ?? '',
-          created_at: now,
-          updated_at: now,
-          revision_number: 0,
-        })
-        .execute()
-      await writePools(trx, id, cidr.version, pools)
-      if (dns) await writeDns(trx, id, dns)
-      if (routes) await writeRoutes(trx, id, routes)
-      await bumpRevision({ db: trx, clock: deps.clock }, 'network', network.id, {})
-      const subnet = { ipv6AddressMode: str(attrs.ipv6_address_mode) ?? null }
-      if (isAutoAddress({ ...subnet, ipv6RaMode: str(attrs.ipv6_ra_mode) ?? null }))
-        await addAutoAddresses(trx, deps, { id, networkId: network.id, cidr })
-    }),
-  )
-  deps.notifier.notify('subnet.create.end', { subnet: { id, network_id: network.id } })
-  const subnet = await showSubnet(deps, { ...caller, isAdmin: true }, id)
-  await subnetCreated(deps, subnet)
-  return subnet
+  return { cidr, cidrText: cidrNorm, gateway, pools }
 }
 
 async function checkSegment(

@@ -210,6 +210,13 @@ export interface SubnetPoolPrefixRow {
   cidr: string
 }
 
+/** A project's auto-allocated topology (one per project: the primary key decides races). */
+export interface AutoAllocatedTopologyRow {
+  project_id: string
+  network_id: string
+  router_id: string | null
+}
+
 export interface QuotaRow {
   project_id: string
   resource: string
@@ -249,6 +256,49 @@ export interface AgentBindingRow {
   resource_id: string
 }
 
+/** nova-network's record of a legacy network; its addresses live in the Neutron subnet. */
+export interface LegacyNetworkRow {
+  network_id: string
+  subnet_id: string
+  label: string
+  cidr: string
+  netmask: string
+  broadcast: string
+  gateway: string
+  dhcp_start: string
+  dhcp_server: string
+  bridge: string
+  bridge_interface: string | null
+  vlan: number | null
+  multi_host: number
+  dns1: string | null
+  dns2: string | null
+  /** The project it is associated with; null: every project's (flat) or not yet taken (vlan). */
+  project_id: string | null
+  /** Who made it: the Neutron owner while no project has it. */
+  owner_project_id: string
+  host: string | null
+  vpn_private_address: string | null
+  vpn_public_address: string | null
+  vpn_public_port: number | null
+  injected: number
+  enable_dhcp: number
+  share_address: number
+  mtu: number | null
+  created_at: string
+  updated_at: string
+}
+
+/** A range of os-floating-ips-bulk: a subnet of its pool's external network. */
+export interface LegacyFloatingRangeRow {
+  ip_range: string
+  pool: string
+  interface: string
+  network_id: string
+  subnet_id: string
+  created_at: string
+}
+
 export interface NetworkTables {
   network: NetworkRow
   network_segment: NetworkSegmentRow
@@ -270,10 +320,13 @@ export interface NetworkTables {
   floating_ip: FloatingIpRow
   subnetpool: SubnetPoolRow
   subnetpool_prefix: SubnetPoolPrefixRow
+  auto_allocated_topology: AutoAllocatedTopologyRow
   quota: QuotaRow
   tag: TagRow
   agent: AgentRow
   agent_binding: AgentBindingRow
+  legacy_network: LegacyNetworkRow
+  legacy_floating_range: LegacyFloatingRangeRow
   /** Rows locked to serialise quota checks per project (lib/db/sequence.ts). */
   sequence: SequenceTable
 }

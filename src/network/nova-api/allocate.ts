@@ -5,6 +5,7 @@
  * device_id = server and device_owner = compute:<zone>. A failure deletes what this call made
  * and gives back what it took. Also the create-time checks (validate_networks).
  */
+import { ensureProjectNetwork } from '../legacy/networks.js'
 import {
   type AllocateRequest,
   type NetworkCaller,
@@ -33,6 +34,7 @@ import {
   neutronType,
   neutronUpdatePort,
 } from './neutron.js'
+import { autoAllocatedNetwork, canAutoAllocate, cannotAutoAllocate } from './auto-allocate.js'
 import { portsOfDevices, vifsOf } from './nw-info.js'
 import { securityGroupIds } from './security-groups.js'
 
@@ -76,9 +78,12 @@ export async function validateNetworks(
   let needed = 0
   if (requested === 'none') return maxCount
   if (requested === undefined || requested === 'auto' || requested.length === 0) {
+    // VlanManager gives a project its network on first use.
+    await ensureProjectNetwork(deps, caller.projectId)
     const nets = await availableNetworks(deps, caller, caller.projectId)
     if (nets.length > 1) throw ambiguous()
-    if (nets.length === 0 && requested === 'auto') throw cannotAutoAllocate(caller.projectId)
+    if (nets.length === 0 && requested === 'auto' && !(await canAutoAllocate(deps, caller)))
+      throw cannotAutoAllocate(caller.projectId)
     needed = 1
   } else {
     const netIds: string[] = []
@@ -145,13 +150,6 @@ async function checkFixedIpFree(deps: NetworkDeps, networkId: string, ip: string
 const portInUse = (portId: string) =>
   networkFailure('PortInUse', 'Conflict', `Port ${portId} is still in use.`)
 
-const cannotAutoAllocate = (projectId: string) =>
-  networkFailure(
-    'UnableToAutoAllocateNetwork',
-    'BadRequest',
-    `Unable to automatically allocate a network for project ${projectId}`,
-  )
-
 interface Planned {
   request: RequestedNetwork & { networkId: string }
   /** The user's own port, when the request named one. */
@@ -196,12 +194,13 @@ async function networksFor(
   const auto = requested === 'auto'
   const listed: readonly RequestedNetwork[] =
     typeof requested === 'string' || requested === undefined ? [] : requested
+  if (listed.length === 0) await ensureProjectNetwork(deps, req.projectId)
   let nets = await availableNetworks(deps, caller, req.projectId, {
     ids: planned.map((p) => p.request.networkId),
     upOnly: auto,
   })
+  if (nets.length === 0 && auto) nets = [await autoAllocatedNetwork(deps, caller, req.projectId)]
   if (nets.length === 0) {
-    if (auto) throw cannotAutoAllocate(req.projectId)
     if (listed.length === 0) return new Map()
     for (const r of listed)
       if (r.portId === undefined && r.networkId !== undefined) throw networkNotFound(r.networkId)

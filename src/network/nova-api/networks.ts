@@ -38,7 +38,7 @@ async function withSubnets(
  * `upOnly`, as for auto-allocation).
  */
 export async function availableNetworks(
-  deps: Pick<NetworkDeps, 'db'>,
+  deps: Pick<NetworkDeps, 'db' | 'config'>,
   caller: NetworkCaller,
   projectId: string,
   options: { ids?: readonly string[]; upOnly?: boolean } = {},
@@ -71,7 +71,17 @@ export async function availableNetworks(
     .orderBy('created_at')
     .orderBy('id')
     .execute()
-  return withSubnets(deps, [...own, ...shared])
+  let candidates = [...own, ...shared]
+  // nova-network boots instances on its own networks only, never on a floating pool's.
+  if (deps.config.manager !== 'neutron') {
+    const legacy = new Set(
+      (await deps.db.selectFrom('legacy_network').select('network_id').execute()).map(
+        (r) => r.network_id,
+      ),
+    )
+    candidates = candidates.filter((n) => legacy.has(n.id))
+  }
+  return withSubnets(deps, candidates)
 }
 
 export const ambiguous = () =>
