@@ -136,6 +136,11 @@ export const networkSection = section('network', 'Network service (Neutron v2.0 
     min: 1,
     help: 'Seconds between two state reports of an agent (Neutron [AGENT] report_interval).',
   }),
+  dhcpAgentsPerNetwork: int({
+    default: 1,
+    min: 1,
+    help: 'DHCP agents each network with a DHCP-enabled subnet is scheduled to (Neutron dhcp_agents_per_network).',
+  }),
   agents: choice(['noop', 'none'], {
     default: 'noop',
     help: 'Agents this process runs for its host: noop (L2, DHCP, L3 and metadata agents that report and acknowledge notifications but touch nothing, for the fake world) or none.',

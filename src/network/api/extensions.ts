@@ -19,6 +19,18 @@ const ext = (alias: string, name: string, description: string, updated: string):
 export const EXTENSIONS: readonly Extension[] = [
   ext('agent', 'agent', 'The agent management extension.', '2013-02-03T10:00:00-00:00'),
   ext(
+    'dhcp_agent_scheduler',
+    'DHCP Agent Scheduler',
+    'Schedule networks among dhcp agents',
+    '2013-02-07T10:00:00-00:00',
+  ),
+  ext(
+    'l3_agent_scheduler',
+    'L3 Agent Scheduler',
+    'Schedule routers among l3 agents',
+    '2013-02-07T10:00:00-00:00',
+  ),
+  ext(
     'agent-resources-synced',
     "Agent's Resource View Synced to Placement",
     'Stores success/failure of last sync to Placement',

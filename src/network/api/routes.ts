@@ -1,5 +1,6 @@
 /** @module Every network route, by resource. */
 import type { NetworkApi } from './collection.js'
+import { agentSchedulersRoutes } from './agent-schedulers.routes.js'
 import { agentsRoutes } from './agents.routes.js'
 import { autoAllocatedTopologyRoutes } from './auto-allocated-topology.routes.js'
 import { extensionsRoutes } from './extensions.routes.js'
@@ -30,6 +31,7 @@ export function registerNetworkRoutes(api: NetworkApi): void {
   securityGroupRulesRoutes(api)
   quotasRoutes(api)
   agentsRoutes(api)
+  agentSchedulersRoutes(api)
   autoAllocatedTopologyRoutes(api)
   tagsRoutes(api)
 }

@@ -20,7 +20,7 @@ const ZONE_RESOURCES: Readonly<Record<string, string>> = {
   'L3 agent': 'router',
 }
 
-function isAlive(deps: Pick<Deps, 'clock' | 'config'>, row: AgentRow): boolean {
+export function isAlive(deps: Pick<Deps, 'clock' | 'config'>, row: AgentRow): boolean {
   const beat = Date.parse(row.heartbeat_timestamp)
   return deps.clock.nowMs() - beat <= deps.config.agentDownTime * 1000
 }
@@ -125,7 +125,7 @@ export async function listAgents(deps: Deps): Promise<Item[]> {
   return rows.map((r) => agentItem(deps, r))
 }
 
-async function findAgent(deps: Deps, id: string): Promise<AgentRow> {
+export async function findAgent(deps: Deps, id: string): Promise<AgentRow> {
   const row = await deps.db.selectFrom('agent').selectAll().where('id', '=', id).executeTakeFirst()
   if (!row) throw networkErrors.notFound('agent', id)
   return row

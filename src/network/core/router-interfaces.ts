@@ -5,6 +5,7 @@
  */
 import type { RouterRow, SubnetRow } from '../db/tables.js'
 import { routerUpdated } from './agent-notify.js'
+import { scheduleRouter } from './agent-scheduler.js'
 import type { Caller, NetworkDeps } from './deps.js'
 import { routesUseCidr } from './extra-routes.js'
 import { contains, parseCidr, parseIp } from './ip.js'
@@ -163,6 +164,7 @@ export async function addRouterInterface(
     ? await addByPort(deps, caller, router, req.portId)
     : await addBySubnet(deps, caller, router, String(req.subnetId))
   deps.notifier.notify('router.interface.create', { router_interface: info })
+  await scheduleRouter(deps, router.id)
   await routerUpdated(deps, [router.id])
   return info
 }

@@ -3,6 +3,7 @@
  * seen by their project and admins, counted by the 'router' quota, deleted only once no
  * interface is left (the gateway port goes with them).
  */
+import { scheduleRouter } from './agent-scheduler.js'
 import type { RouterRow } from '../db/tables.js'
 import { routerDeleted, routerUpdated } from './agent-notify.js'
 import { type Caller, type NetworkDeps, neutronTime } from './deps.js'
@@ -136,6 +137,7 @@ export async function createRouter(
     }
   }
   deps.notifier.notify('router.create.end', { router: { id, project_id: projectId } })
+  if (gateway) await scheduleRouter(deps, id)
   await routerUpdated(deps, [id])
   return showRouter(deps, elevated(caller), id)
 }
@@ -154,13 +156,11 @@ export async function updateRouter(
       (attrs.external_gateway_info ?? null) as GatewayRequest | null,
     )
   if (Array.isArray(attrs.routes)) await setRoutes(deps, id, attrs.routes as Route[])
-  if ('external_gateway_info' in attrs)
-    await updateGateway(
-      deps,
-      caller,
-      await findRouter(deps, caller, id),
-      (attrs.external_gateway_info ?? null) as GatewayRequest | null,
-    )
+  if ('external_gateway_info' in attrs) {
+    const gateway = (attrs.external_gateway_info ?? null) as GatewayRequest | null
+    await updateGateway(deps, caller, await findRouter(deps, caller, id), gateway)
+    if (gateway) await scheduleRouter(deps, id)
+  }
   const set: Partial<RouterRow> = {}
   if (typeof attrs.name === 'string') set.name = attrs.name
   if (typeof attrs.description === 'string') set.description = attrs.description

@@ -10,6 +10,7 @@ import { ensureSequence, nextValue } from '../../lib/db/sequence.js'
 import type { NetworkRow, NetworkTables, SubnetPoolRow, SubnetRow } from '../db/tables.js'
 import { networkErrors, neutronError } from '../errors.js'
 import { subnetCreated, subnetDeleted, subnetUpdated } from './agent-notify.js'
+import { scheduleNetwork } from './agent-scheduler.js'
 import { type Caller, type NetworkDeps, neutronTime } from './deps.js'
 import { formatIp, parseCidr, parseIp } from './ip.js'
 import { isAutoAddress, ROUTER_INTERFACE_OWNERS, withDbRetry } from './ipam.js'
@@ -176,6 +177,7 @@ export async function createSubnet(
   )
   deps.notifier.notify('subnet.create.end', { subnet: { id, network_id: network.id } })
   const subnet = await showSubnet(deps, { ...caller, isAdmin: true }, id)
+  await scheduleNetwork(deps, String(subnet.network_id))
   await subnetCreated(deps, subnet)
   return subnet
 }
@@ -297,6 +299,7 @@ export async function updateSubnet(
   })
   deps.notifier.notify('subnet.update.end', { subnet: { id, network_id: row.network_id } })
   const subnet = await showSubnet(deps, { ...caller, isAdmin: true }, id)
+  await scheduleNetwork(deps, String(subnet.network_id))
   await subnetUpdated(deps, subnet)
   return subnet
 }
