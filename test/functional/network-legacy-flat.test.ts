@@ -214,4 +214,69 @@ describe('network: legacy flat_dhcp manager', () => {
     await h.request('DELETE', `/v2.1/servers/${id}`)
     await h.waitForServer(id, (_s, status) => status === 404)
   })
+
+  it('gives each host of a multi_host network an address of its own, after the instance', async () => {
+    const res = await h.request('POST', '/v2.1/os-networks', {
+      ...v21,
+      body: {
+        network: { label: 'mh', cidr: '10.1.0.0/24', multi_host: true, bridge: 'br101' },
+      },
+    })
+    assert.equal(res.status, 200, res.text)
+    const net = res.body.network as Json
+    assert.equal(net.multi_host, true)
+    const bootOn = async (host: string) => {
+      const made = await h.request('POST', '/v2.1/servers', {
+        ...v21,
+        body: {
+          server: {
+            name: `mh-${host}`,
+            imageRef: image,
+            flavorRef: '1',
+            availability_zone: `nova:${host}`,
+            networks: [{ uuid: net.id }],
+          },
+        },
+      })
+      assert.equal(made.status, 202, made.text)
+      const s = await h.waitForServer(made.body.server.id, (v) => v?.status === 'ACTIVE')
+      return { id: String(s?.id), addr: (s?.addresses as Record<string, Json[]>).mh?.[0]?.addr }
+    }
+    const hostPorts = async () =>
+      (
+        (
+          await h.networkRequest(
+            'GET',
+            `/v2.0/ports?network_id=${net.id as string}&device_owner=network:dhcp`,
+          )
+        ).body.ports as Json[]
+      )
+        .map((p) => [p['binding:host_id'], p.fixed_ips[0].ip_address])
+        .sort()
+    const one = await bootOn('compute1')
+    assert.equal(one.addr, '10.1.0.2', 'the instance first, as nova-network allocated')
+    assert.deepEqual(await hostPorts(), [['compute1', '10.1.0.3']])
+    const two = await bootOn('compute1')
+    assert.equal(two.addr, '10.1.0.4')
+    const three = await bootOn('compute2')
+    assert.equal(three.addr, '10.1.0.5')
+    assert.deepEqual(await hostPorts(), [
+      ['compute1', '10.1.0.3'],
+      ['compute2', '10.1.0.6'],
+    ])
+    for (const s of [one, two, three]) {
+      await h.request('DELETE', `/v2.1/servers/${s.id}`)
+      await h.waitForServer(s.id, (_s, status) => status === 404)
+    }
+    // The hosts' addresses go with the network.
+    assert.equal(
+      (await h.request('DELETE', `/v2.1/os-networks/${net.id as string}`, v21)).status,
+      202,
+    )
+    assert.equal(
+      (await h.networkRequest('GET', `/v2.0/ports?network_id=${net.id as string}`)).body.ports
+        .length,
+      0,
+    )
+  })
 })

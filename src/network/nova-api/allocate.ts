@@ -5,6 +5,7 @@
  * device_id = server and device_owner = compute:<zone>. A failure deletes what this call made
  * and gives back what it took. Also the create-time checks (validate_networks).
  */
+import { ensureHostAddresses } from '../legacy/multi-host.js'
 import { ensureProjectNetwork } from '../legacy/networks.js'
 import {
   type AllocateRequest,
@@ -328,6 +329,11 @@ export async function allocateForInstance(
       checkBinding(port)
     }
     const rows = await portsOfDevices(deps, [req.instanceId])
+    await ensureHostAddresses(
+      deps,
+      rows.map((r) => r.network_id),
+      req.host,
+    )
     const byId = new Map(rows.map((r) => [r.id, r]))
     const ours = order.flatMap((id) => {
       const row = byId.get(id)
@@ -367,6 +373,12 @@ export async function bindPorts(
   host: string | null,
 ): Promise<void> {
   const service: NetworkCaller = { projectId: '', userId: '', isAdmin: true, requestId: '' }
-  for (const port of await portsOfDevices(deps, [instanceId]))
+  const ports = await portsOfDevices(deps, [instanceId])
+  for (const port of ports)
     await neutronUpdatePort(deps, admin(service), port.id, { 'binding:host_id': host })
+  await ensureHostAddresses(
+    deps,
+    ports.map((p) => p.network_id),
+    host,
+  )
 }
