@@ -11,6 +11,7 @@ import { compileValidator } from '../../lib/http/validation.js'
 import type { Target } from '../../lib/policy/enforcer.js'
 import type { Caller, ComputeDeps } from '../core/deps.js'
 import { atLeast } from './microversion.js'
+import { computeErrors } from '../errors.js'
 
 export interface ComputeApi {
   app: ServiceApp
@@ -148,4 +149,15 @@ export function nextLinks(
   }
   params.append('marker', lastId)
   return [{ rel: 'next', href: `${versionedBase(req)}/${collection}?${params.toString()}` }]
+}
+
+/** The single key of an action body (Nova dispatches on it before anything else). */
+export function actionOf(body: unknown): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw computeErrors.badRequest('Malformed request body')
+  const keys = Object.keys(body)
+  const [key] = keys
+  if (keys.length !== 1 || key === undefined)
+    throw computeErrors.badRequest('Malformed request body')
+  return key
 }

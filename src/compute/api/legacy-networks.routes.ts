@@ -7,7 +7,15 @@
 import type { FastifyRequest } from 'fastify'
 import type { LegacyCreateRequest, LegacyNetworkClient } from '../network-client.js'
 import { computeErrors } from '../errors.js'
-import { type ComputeApi, callerOf, enforce, mv, param, validateBody } from './compute-api.js'
+import {
+  actionOf,
+  type ComputeApi,
+  callerOf,
+  enforce,
+  mv,
+  param,
+  validateBody,
+} from './compute-api.js'
 import {
   FLOATING_BULK_CREATE,
   FLOATING_BULK_DELETE,
@@ -15,7 +23,7 @@ import {
   NETWORK_CREATE,
   TENANT_NETWORK_CREATE,
 } from './legacy-networks.schemas.js'
-import { actionOf, networkView, removedAt236, tenantNetworkView } from './networks.routes.js'
+import { networkView, removedAt236, tenantNetworkView } from './networks.routes.js'
 import { serverFor } from './servers.routes.js'
 
 const int = (v: unknown): number | undefined =>

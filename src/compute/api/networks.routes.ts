@@ -8,7 +8,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { LegacyNetworkInfo } from '../network-client.js'
 import { computeErrors } from '../errors.js'
-import { type ComputeApi, callerOf, enforce, mv, param } from './compute-api.js'
+import { actionOf, type ComputeApi, callerOf, enforce, mv, param } from './compute-api.js'
 import { legacyNetworkRoutes } from './legacy-networks.routes.js'
 
 const FIELDS = ['cidr', 'netmask', 'gateway', 'broadcast', 'dns1', 'dns2', 'cidr_v6', 'gateway_v6']
@@ -151,15 +151,4 @@ export function networksRoutes(api: ComputeApi): void {
       throw computeErrors.gone()
     },
   })
-}
-
-/** The single key of an action body (Nova dispatches on it before anything else). */
-export function actionOf(body: unknown): string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw computeErrors.badRequest('Malformed request body')
-  const keys = Object.keys(body)
-  const [key] = keys
-  if (keys.length !== 1 || key === undefined)
-    throw computeErrors.badRequest('Malformed request body')
-  return key
 }

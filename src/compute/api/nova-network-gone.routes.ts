@@ -6,8 +6,7 @@
  * os-security-group-default-rules.
  */
 import { computeErrors } from '../errors.js'
-import type { ComputeApi } from './compute-api.js'
-import { actionOf } from './networks.routes.js'
+import { actionOf, type ComputeApi } from './compute-api.js'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 

@@ -4,7 +4,7 @@
  * action outside its microversions is a plain 404.
  */
 import { computeErrors } from '../errors.js'
-import { callerOf, type ComputeApi, mv } from './compute-api.js'
+import { actionOf, callerOf, type ComputeApi, mv } from './compute-api.js'
 import type { ActionHandler } from './server-actions/action.js'
 import { ADMIN_ACTIONS } from './server-actions/admin.js'
 import { CONSOLE_ACTIONS } from './server-actions/consoles.js'
@@ -30,13 +30,7 @@ export function serverActionsRoutes(api: ComputeApi): void {
     url: '/v2.1/servers/:server_id/action',
     access: 'token',
     handler: async (req, reply) => {
-      const body: unknown = req.body
-      if (typeof body !== 'object' || body === null || Array.isArray(body))
-        throw computeErrors.badRequest('Malformed request body')
-      const keys = Object.keys(body)
-      const [key] = keys
-      if (keys.length !== 1 || key === undefined)
-        throw computeErrors.badRequest('Malformed request body')
+      const key = actionOf(req.body)
       const handler = Object.hasOwn(ACTIONS, key) ? ACTIONS[key] : undefined
       if (!handler) throw computeErrors.badRequest(`There is no such action: ${key}`)
       if (
@@ -48,8 +42,8 @@ export function serverActionsRoutes(api: ComputeApi): void {
         api,
         req: req.raw,
         reply,
-        // SAFETY: checked above to be a plain object.
-        body: body as Record<string, unknown>,
+        // SAFETY: actionOf checked it is a plain object.
+        body: req.body as Record<string, unknown>,
         caller: callerOf(req.raw),
       })
     },

@@ -4,7 +4,7 @@
  * floating IPs themselves are Neutron's, made when a project allocates one (nova-network made
  * a row per address up front; the list below shows every address of every range the same way).
  */
-import { networkFailure } from '../../compute/network-client.js'
+import { type LegacyFloatingIpInfo, networkFailure } from '../../compute/network-client.js'
 import type { Caller, NetworkDeps } from '../core/deps.js'
 import { neutronTime } from '../core/deps.js'
 import {
@@ -24,15 +24,6 @@ export interface FloatingRangeRequest {
   ipRange: string
   pool: string
   interface: string
-}
-
-export interface LegacyFloatingIp {
-  address: string
-  pool: string
-  interface: string
-  project_id: string | null
-  instance_uuid: string | null
-  fixed_ip: string | null
 }
 
 const invalid = (reason: string) =>
@@ -173,7 +164,7 @@ export async function deleteFloatingRange(
 /** GET /os-floating-ips-bulk: every address of every range, with who holds it. */
 export async function listFloatingRanges(
   deps: Pick<NetworkDeps, 'db'>,
-): Promise<LegacyFloatingIp[]> {
+): Promise<LegacyFloatingIpInfo[]> {
   const ranges = await deps.db
     .selectFrom('legacy_floating_range')
     .selectAll()
@@ -190,7 +181,7 @@ export async function listFloatingRanges(
     )
     .execute()
   const byAddress = new Map(held.map((h) => [h.floating_ip_address, h]))
-  const out: LegacyFloatingIp[] = []
+  const out: LegacyFloatingIpInfo[] = []
   for (const r of ranges) {
     const { first, last } = rangeOf(
       r.ip_range.endsWith('/32') ? r.ip_range.slice(0, -3) : r.ip_range,
