@@ -5,8 +5,8 @@
  */
 import { acceptEvents, type ExternalEvent } from './core/servers/external-events.js'
 import type { Clock } from '../lib/clock/clock.js'
-import { type Database, openDatabase } from '../lib/db/open-database.js'
-import { migrateToLatest } from '../lib/db/migrate.js'
+import type { Database } from '../lib/db/open-database.js'
+import { openMigratedDatabase } from '../lib/db/migrate.js'
 import type { ServiceApp } from '../lib/http/service-app.js'
 import type { TokenValidator } from '../lib/http/token-validator.js'
 import type { Logger } from '../lib/log/logger.js'
@@ -43,14 +43,12 @@ export interface ComputeContext {
 export async function openComputeDatabase(
   ctx: Pick<ComputeContext, 'config' | 'log'>,
 ): Promise<Database<ComputeTables>> {
-  const database = await openDatabase<ComputeTables>({
+  return openMigratedDatabase<ComputeTables>({
     connection: connectionFor(ctx.config, ctx.config.compute.databaseConnection),
     service: 'compute',
     log: ctx.log,
+    migrations: computeMigrations,
   })
-  // SAFETY: the migrator only needs the untyped schema builder.
-  await migrateToLatest(database.db as never, 'compute', computeMigrations)
-  return database
 }
 
 export interface ComputeService {

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path'
 import type { Clock } from '../lib/clock/clock.js'
-import { type Database, openDatabase } from '../lib/db/open-database.js'
-import { migrateToLatest } from '../lib/db/migrate.js'
+import type { Database } from '../lib/db/open-database.js'
+import { openMigratedDatabase } from '../lib/db/migrate.js'
 import { ServiceApp } from '../lib/http/service-app.js'
 import { CachingTokenValidator, type TokenValidator } from '../lib/http/token-validator.js'
 import { requestBaseUrl } from '../lib/http/urls.js'
@@ -46,14 +46,12 @@ export function keyRepositories(config: Config): {
 export async function openIdentityDatabase(
   ctx: IdentityContext,
 ): Promise<Database<IdentityTables>> {
-  const database = await openDatabase<IdentityTables>({
+  return openMigratedDatabase<IdentityTables>({
     connection: connectionFor(ctx.config, ctx.config.identity.databaseConnection),
     service: 'identity',
     log: ctx.log,
+    migrations: identityMigrations,
   })
-  // SAFETY: the migrator only needs the untyped schema builder.
-  await migrateToLatest(database.db as never, 'identity', identityMigrations(database.dialect))
-  return database
 }
 
 /** Everything identity's core needs, with its database migrated and keys in place. */

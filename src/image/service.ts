@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path'
 import type { Clock } from '../lib/clock/clock.js'
-import { type Database, openDatabase } from '../lib/db/open-database.js'
-import { migrateToLatest } from '../lib/db/migrate.js'
+import type { Database } from '../lib/db/open-database.js'
+import { openMigratedDatabase } from '../lib/db/migrate.js'
 import { ServiceApp } from '../lib/http/service-app.js'
 import type { Logger } from '../lib/log/logger.js'
 import { PolicyEnforcer } from '../lib/policy/enforcer.js'
@@ -34,14 +34,12 @@ export interface ImageContext {
 export async function openImageDatabase(
   ctx: Pick<ImageContext, 'config' | 'log'>,
 ): Promise<Database<ImageTables>> {
-  const database = await openDatabase<ImageTables>({
+  return openMigratedDatabase<ImageTables>({
     connection: connectionFor(ctx.config, ctx.config.image.databaseConnection),
     service: 'image',
     log: ctx.log,
+    migrations: imageMigrations,
   })
-  // SAFETY: the migrator only needs the untyped schema builder.
-  await migrateToLatest(database.db as never, 'image', imageMigrations)
-  return database
 }
 
 /** The API, ready to listen or to be driven by inject() in tests. */

@@ -4,8 +4,8 @@
  */
 import type { ComputeEventSink } from './core/nova-notifier.js'
 import type { Clock } from '../lib/clock/clock.js'
-import { type Database, openDatabase } from '../lib/db/open-database.js'
-import { migrateToLatest } from '../lib/db/migrate.js'
+import type { Database } from '../lib/db/open-database.js'
+import { openMigratedDatabase } from '../lib/db/migrate.js'
 import { ServiceApp } from '../lib/http/service-app.js'
 import type { TokenValidator } from '../lib/http/token-validator.js'
 import type { Logger } from '../lib/log/logger.js'
@@ -41,14 +41,12 @@ export function networkPublicUrl(config: Config): string {
 export async function openNetworkDatabase(
   ctx: Pick<NetworkContext, 'config' | 'log'>,
 ): Promise<Database<NetworkTables>> {
-  const database = await openDatabase<NetworkTables>({
+  return openMigratedDatabase<NetworkTables>({
     connection: connectionFor(ctx.config, ctx.config.network.databaseConnection),
     service: 'network',
     log: ctx.log,
+    migrations: networkMigrations,
   })
-  // SAFETY: the migrator only needs the untyped schema builder.
-  await migrateToLatest(database.db as never, 'network', networkMigrations)
-  return database
 }
 
 /** Neutron serves every path also with a `.json` suffix (`/v2.0/quotas/{id}/details.json`). */

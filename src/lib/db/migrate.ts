@@ -5,6 +5,12 @@
  * transactional DDL, one step each.
  */
 import { type Kysely, type Migration, Migrator } from 'kysely'
+import {
+  type Database,
+  type DialectName,
+  openDatabase,
+  type OpenDatabaseOptions,
+} from './open-database.js'
 
 export type { Migration } from 'kysely'
 
@@ -34,4 +40,27 @@ export async function migrateToLatest(
   return {
     applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
   }
+}
+
+/** A service's database, opened and brought to its latest migration. */
+export async function openMigratedDatabase<T>(
+  options: OpenDatabaseOptions & {
+    migrations:
+      | Readonly<Record<string, Migration>>
+      | ((dialect: DialectName) => Readonly<Record<string, Migration>>)
+  },
+): Promise<Database<T>> {
+  const database = await openDatabase<T>(options)
+  const migrations =
+    typeof options.migrations === 'function'
+      ? options.migrations(database.dialect)
+      : options.migrations
+  try {
+    // SAFETY: the migrator only needs the untyped schema builder.
+    await migrateToLatest(database.db as never, options.service, migrations)
+  } catch (err) {
+    await database.close()
+    throw err
+  }
+  return database
 }
