@@ -124,6 +124,10 @@ describe('network: networks', () => {
     assert.equal((await h.request('PUT', `/v2.0/networks/${id}/tags/red`)).status, 201)
     const tags = await h.request('PUT', `/v2.0/networks/${id}/tags`, { body: { tags: ['a', 'b'] } })
     assert.deepEqual(tags.body.tags, ['a', 'b'])
+    // Each tag change is a revision, as in Neutron; adding a tag it has already is not.
+    assert.equal((await h.request('PUT', `/v2.0/networks/${id}/tags/a`)).status, 201)
+    const revised = await h.request('GET', `/v2.0/networks/${id}`)
+    assert.equal(revised.body.network.revision_number, 4)
     const byTag = await h.request('GET', '/v2.0/networks?tags=a')
     assert.deepEqual(
       byTag.body.networks.map((n: { id: string }) => n.id),

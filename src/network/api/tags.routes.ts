@@ -4,7 +4,8 @@
  * caller may change.
  */
 import type { Caller } from '../core/deps.js'
-import { deleteTags, setTags, tagsOf } from '../core/tags.js'
+import { bumpRevision } from '../core/networks.js'
+import { setTags, tagsOf } from '../core/tags.js'
 import { networkErrors, neutronError } from '../errors.js'
 import { maxLength } from './attributes.js'
 import { callerOf, type NetworkApi } from './collection.js'
@@ -19,6 +20,17 @@ export function registerTaggable(
 }
 
 const validTag = maxLength(255)
+
+/** The table of each taggable collection: a tag change is a revision of its resource. */
+const TABLES = {
+  networks: 'network',
+  subnets: 'subnet',
+  ports: 'port',
+  routers: 'router',
+  'security-groups': 'security_group',
+  floatingips: 'floating_ip',
+  subnetpools: 'subnetpool',
+} as const
 
 const tagNotFound = (tag: string) =>
   neutronError('NotFound', 'TagNotFound', `Tag ${tag} could not be found.`)
@@ -50,6 +62,15 @@ export function tagsRoutes({ app, deps, taggable }: NetworkApi): void {
   }
   const current = async (resource: string, id: string) =>
     (await tagsOf(deps.db, resource, [id])).get(id) ?? []
+  /** Replaces the tags; a change bumps the resource's revision_number, as Neutron's does. */
+  const replace = async (resource: string, id: string, before: string[], after: string[]) => {
+    const same = before.length === after.length && after.every((t) => before.includes(t))
+    if (same) return
+    await setTags(deps.db, resource, id, after)
+    const table = TABLES[resource as keyof typeof TABLES] as
+      (typeof TABLES)[keyof typeof TABLES] | undefined
+    if (table) await bumpRevision(deps, table, id, {})
+  }
 
   app.route({
     method: 'GET',
@@ -68,7 +89,8 @@ export function tagsRoutes({ app, deps, taggable }: NetworkApi): void {
       const { resource, id } = await target(req)
       const tags = (req.body as { tags?: unknown } | undefined)?.tags
       if (!Array.isArray(tags)) throw networkErrors.invalidInput('Invalid tags body')
-      await setTags(deps.db, resource, id, tags.map(checkTag))
+      const wanted = [...new Set(tags.map(checkTag))]
+      await replace(resource, id, await current(resource, id), wanted)
       return { tags: await current(resource, id) }
     },
   })
@@ -78,7 +100,7 @@ export function tagsRoutes({ app, deps, taggable }: NetworkApi): void {
     access: 'token',
     handler: async (req, reply) => {
       const { resource, id } = await target(req)
-      await deleteTags(deps.db, resource, id)
+      await replace(resource, id, await current(resource, id), [])
       return reply.code(204).send()
     },
   })
@@ -101,7 +123,7 @@ export function tagsRoutes({ app, deps, taggable }: NetworkApi): void {
       const { resource, id } = await target(req)
       const tag = checkTag((req.params as { tag: string }).tag)
       const tags = await current(resource, id)
-      if (!tags.includes(tag)) await setTags(deps.db, resource, id, [...tags, tag])
+      await replace(resource, id, tags, tags.includes(tag) ? tags : [...tags, tag])
       return reply.code(201).send()
     },
   })
@@ -114,10 +136,10 @@ export function tagsRoutes({ app, deps, taggable }: NetworkApi): void {
       const { tag } = req.params as { tag: string }
       const tags = await current(resource, id)
       if (!tags.includes(tag)) throw tagNotFound(tag)
-      await setTags(
-        deps.db,
+      await replace(
         resource,
         id,
+        tags,
         tags.filter((t) => t !== tag),
       )
       return reply.code(204).send()
