@@ -73,14 +73,44 @@ function externalCloud(authUrl: string): CloudProcess {
   }
 }
 
+/** Distinct free ports: all held open at once, so none is handed out twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const srv = createServer()
+          srv.once('error', reject)
+          srv.listen(0, '127.0.0.1', () => resolve(srv))
+        }),
+    ),
+  )
+  const ports = servers.map((srv) => {
+    const addr = srv.address()
+    return typeof addr === 'object' && addr ? addr.port : 0
+  })
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))))
+  return ports
+}
+
 export async function startCloud(options: StartOptions = {}): Promise<CloudProcess> {
   const external = process.env.OSTACK_E2E_AUTH_URL
   if (external !== undefined && external !== '') return externalCloud(external)
+  // A free port may be taken by another process before ours binds it: try again with others.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCloudOnce(options)
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('EADDRINUSE')) throw err
+    }
+  }
+}
+
+async function startCloudOnce(options: StartOptions): Promise<CloudProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ostack-cloud-'))
-  const port = options.identityPort ?? (await freePort())
-  const imagePort = await freePort()
-  const computePort = await freePort()
-  const networkPort = await freePort()
+  const [identityPort = 0, imagePort = 0, computePort = 0, networkPort = 0] = await freePorts(4)
+  const port = options.identityPort ?? identityPort
   const configFile = join(dataDir, 'ostack.conf')
   writeFileSync(
     configFile,
@@ -111,6 +141,8 @@ export async function startCloud(options: StartOptions = {}): Promise<CloudProce
     child.stderr.on('data', (d: Buffer) => (output += d.toString()))
     child.once('exit', (code) => {
       clearTimeout(timer)
+      // A start that failed leaves nothing behind (after `ready`, stop() decides).
+      if (!/^ready/m.test(output)) rmSync(dataDir, { recursive: true, force: true })
       reject(new Error(`ostack serve exited with ${code}:\n${output}`))
     })
   })
