@@ -1,5 +1,5 @@
 /** @module Compute hosts as agents report them: their service row (heartbeat) and hypervisor row (capacity). */
-import { nextValue } from '../../lib/db/sequence.js'
+import { ensureSequence, nextValue } from '../../lib/db/sequence.js'
 import { uuid } from '../../lib/ids/ids.js'
 import type { ComputeDeps } from '../core/deps.js'
 import { noteFleetChange } from '../core/fleet-generation.js'
@@ -56,6 +56,7 @@ export async function upsertHost(deps: ComputeDeps, report: HostReport): Promise
       .execute()
     return
   }
+  await ensureSequence(db, 'compute_node')
   await db.transaction().execute(async (trx) => {
     const seq = await nextValue<ComputeTables>(trx, 'compute_node')
     await trx

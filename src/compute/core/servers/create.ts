@@ -5,7 +5,7 @@
  */
 import { toJson } from '../../../lib/db/values.js'
 import { uuid } from '../../../lib/ids/ids.js'
-import { nextValue } from '../../../lib/db/sequence.js'
+import { ensureSequence, nextValue } from '../../../lib/db/sequence.js'
 import { rpcClient } from '../../../lib/rpc/define-rpc.js'
 import { conductorRpc } from '../../conductor/rpc.js'
 import type { ComputeTables } from '../../db/tables.js'
@@ -309,6 +309,8 @@ export async function createServers(
     isAdmin: caller.isAdmin,
     canAttachExternal: req.canAttachExternal,
   }
+  // The first boot ever must not race another one to create the counter row (PostgreSQL).
+  await ensureSequence(deps.db, 'instance')
   const ids = await withProjectQuotaLock(deps, caller.projectId, async (trx) => {
     const count = await allowedInstances(
       deps,

@@ -4,7 +4,7 @@
  * (placement's migration consumer), and the server's own claim is the destination's.
  */
 import type { Selectable } from 'kysely'
-import { nextValue } from '../../../lib/db/sequence.js'
+import { ensureSequence, nextValue } from '../../../lib/db/sequence.js'
 import { uuid } from '../../../lib/ids/ids.js'
 import type { ComputeTables, MigrationTable } from '../../db/tables.js'
 import type { ComputeDeps } from '../deps.js'
@@ -28,6 +28,7 @@ export async function createMigration(
   },
 ): Promise<MigrationRow> {
   const now = deps.clock.now().toISOString()
+  await ensureSequence(deps.db, 'migration')
   return deps.db.transaction().execute(async (trx) => {
     const row: MigrationRow = {
       id: await nextValue<ComputeTables>(trx, 'migration'),
