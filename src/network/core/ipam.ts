@@ -234,7 +234,7 @@ export interface AllocationTarget {
  */
 export async function allocateIps(
   trx: Trx,
-  deps: Pick<NetworkDeps, 'dialect'> & object,
+  deps: Pick<NetworkDeps, 'dialect' | 'config'> & object,
   target: AllocationTarget,
   requests: readonly IpRequest[],
 ): Promise<FixedIp[]> {
@@ -260,7 +260,11 @@ export async function allocateIps(
       let got: FixedIp | undefined
       for (const subnet of req.subnets) {
         await lock(subnet)
-        const ip = await allocateFrom(trx, cursorsOf(deps), subnet, (c) => insert(subnet, c))
+        // nova-network handed out the lowest free address (the first instance of a /24 gets .2):
+        // its managers skip the next-fit cursor, which a retried transaction can leave ahead.
+        const cursors =
+          deps.config.manager === 'neutron' ? cursorsOf(deps) : new Map<string, bigint>()
+        const ip = await allocateFrom(trx, cursors, subnet, (c) => insert(subnet, c))
         if (ip !== undefined) {
           got = { subnet_id: subnet.id, ip_address: formatIp(subnet.cidr.version, ip) }
           break
