@@ -12,13 +12,7 @@ import { networkErrors, neutronError } from '../errors.js'
 import type { Caller, NetworkDeps } from './deps.js'
 import { type Cidr, contains, formatCidr, formatIp, lastOf, parseCidr, parseIp } from './ip.js'
 import { cidrsOf, difference, isSubset, rangeOf } from './ip-set.js'
-import {
-  checkGatewayOutOfPools,
-  defaultGateway,
-  generatePools,
-  type Pool,
-  parsePools,
-} from './subnet-rules.js'
+import { gatewayAndPools, generatePools, type Pool } from './subnet-rules.js'
 import { subnetpoolErrors } from './subnetpool-errors.js'
 import { quotaUnits } from './subnetpool-rules.js'
 import {
@@ -91,14 +85,7 @@ export function poolRequest(attrs: Record<string, unknown>, pool: SubnetPoolRow)
   if (!parsed) throw networkErrors.invalidInput(`${cidrText ?? ''} is not in a CIDR format`)
   const cidr = { ...parsed }
   const text = formatCidr(cidr)
-  const gateway =
-    attrs.gateway_ip === undefined ? defaultGateway(cidr) : (attrs.gateway_ip as string | null)
-  let pools: Pool[]
-  if (attrs.allocation_pools === undefined) pools = generatePools(cidr, gateway)
-  else {
-    pools = parsePools(attrs.allocation_pools as unknown[], cidr, text)
-    checkGatewayOutOfPools(gateway, pools, cidr.version)
-  }
+  const { gateway, pools } = gatewayAndPools(attrs, cidr, text)
   // Neutron's check_gateway_invalid_in_subnet: not IPv4's network or broadcast address.
   const gw = gateway === null ? undefined : parseIp(gateway)
   if (

@@ -219,3 +219,17 @@ export function checkGatewayOutOfPools(
 export function defaultGateway(cidr: Cidr): string {
   return formatIp(cidr.version, cidr.version === 6 ? cidr.network : cidr.network + 1n)
 }
+
+/** A subnet request's gateway (default: the first host) and pools (default: the rest), checked. */
+export function gatewayAndPools(
+  attrs: Record<string, unknown>,
+  cidr: Cidr,
+  cidrText: string,
+): { gateway: string | null; pools: Pool[] } {
+  const gateway =
+    attrs.gateway_ip === undefined ? defaultGateway(cidr) : (attrs.gateway_ip as string | null)
+  if (attrs.allocation_pools === undefined) return { gateway, pools: generatePools(cidr, gateway) }
+  const pools = parsePools(attrs.allocation_pools as unknown[], cidr, cidrText)
+  checkGatewayOutOfPools(gateway, pools, cidr.version)
+  return { gateway, pools }
+}

@@ -18,8 +18,7 @@ import { bumpRevision, type CreateOptions, findNetwork } from './networks.js'
 import { withQuota } from './quotas.js'
 import {
   checkGatewayOutOfPools,
-  defaultGateway,
-  generatePools,
+  gatewayAndPools,
   type HostRoute,
   type Pool,
   parsePools,
@@ -204,14 +203,7 @@ function explicitLayout(
     ipv6RaMode: attrs.ipv6_ra_mode as string | undefined,
     ipv6AddressMode: attrs.ipv6_address_mode as string | undefined,
   })
-  const gateway =
-    attrs.gateway_ip === undefined ? defaultGateway(cidr) : (attrs.gateway_ip as string | null)
-  let pools: Pool[]
-  if (attrs.allocation_pools === undefined) pools = generatePools(cidr, gateway)
-  else {
-    pools = parsePools(attrs.allocation_pools as unknown[], cidr, cidrNorm)
-    checkGatewayOutOfPools(gateway, pools, cidr.version)
-  }
+  const { gateway, pools } = gatewayAndPools(attrs, cidr, cidrNorm)
   if (cidr.prefix === 0) throw networkErrors.invalidInput('0 is not allowed as CIDR prefix length')
   return { cidr, cidrText: cidrNorm, gateway, pools }
 }
